@@ -1,0 +1,15 @@
+namespace CarePlanMesh.Contracts;
+
+/// <summary>Queue names of the commands. Part of the wire contract: changing one strands messages in the old queue.</summary>
+public static class Queues
+{
+    public const string Submissions = "submission-state";
+    public const string ValidateSubmission = "validate-submission";
+    public const string SealSubmission = "seal-submission";
+    public const string RouteSubmission = "route-submission";
+    public const string CheckRoute = "check-route";
+    public const string NotifyOffice = "notify-office";
+    public const string RecordUsage = "record-usage";
+
+    public static Uri Address(string queue) => new($"queue:{queue}");
+}

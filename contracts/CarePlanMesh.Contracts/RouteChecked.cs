@@ -1,0 +1,11 @@
+namespace CarePlanMesh.Contracts;
+
+/// <summary>Response to <see cref="CheckRoute"/>.</summary>
+public record RouteChecked
+{
+    public bool Allowed { get; init; }
+    /// <summary>Stable reason code when refused, e.g. unknown-recipient.</summary>
+    public string? Reason { get; init; }
+    public string? ReasonJa { get; init; }
+    public string? ReasonEn { get; init; }
+}

@@ -1,0 +1,11 @@
+namespace CarePlanMesh.Contracts;
+
+/// <summary>Every file of the send unit passed validation (warnings do not block delivery).</summary>
+public record SubmissionValidated
+{
+    public Guid SubmissionId { get; init; }
+    public int FileCount { get; init; }
+    public int RecordCount { get; init; }
+    public int WarningCount { get; init; }
+    public IReadOnlyList<string> RuleIds { get; init; } = [];
+}

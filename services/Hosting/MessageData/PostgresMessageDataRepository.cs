@@ -1,0 +1,69 @@
+using MassTransit;
+using Npgsql;
+
+namespace CarePlanMesh.Hosting.MessageData;
+
+/// <summary>
+/// MassTransit claim-check store in PostgreSQL (schema messagedata). Addresses look like urn:careplanmesh:payload:&lt;uuid&gt;.
+/// Besides MassTransit's two methods it can delete a payload, which crypto does once the plaintext is sealed.
+/// </summary>
+public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, TimeProvider clock) : IMessageDataRepository
+{
+    const string Prefix = "urn:careplanmesh:payload:";
+
+    public async Task<Stream> Get(Uri address, CancellationToken cancellationToken = default)
+    {
+        var id = IdOf(address);
+        await using var command = dataSource.CreateCommand(
+            "SELECT content FROM messagedata.payloads WHERE id = @id AND (expires_at IS NULL OR expires_at > now())");
+        command.Parameters.AddWithValue("id", id);
+        var content = await command.ExecuteScalarAsync(cancellationToken) as byte[]
+            ?? throw new MessageDataNotFoundException(address);
+        return new MemoryStream(content, writable: false);
+    }
+
+    public async Task<Uri> Put(Stream stream, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        var id = Guid.CreateVersion7();
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO messagedata.payloads (id, content, size, expires_at) VALUES (@id, @content, @size, @expires)");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("content", buffer.ToArray());
+        command.Parameters.AddWithValue("size", buffer.Length);
+        command.Parameters.AddWithValue("expires", timeToLive is { } ttl ? clock.GetUtcNow() + ttl : DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new Uri(Prefix + id.ToString("D"));
+    }
+
+    /// <summary>Deletes a payload; true when it existed. Idempotent.</summary>
+    public async Task<bool> Delete(Uri address, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM messagedata.payloads WHERE id = @id");
+        command.Parameters.AddWithValue("id", IdOf(address));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<bool> Exists(Uri address, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 1 FROM messagedata.payloads WHERE id = @id");
+        command.Parameters.AddWithValue("id", IdOf(address));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <summary>Removes expired payloads; returns how many.</summary>
+    public async Task<int> PurgeExpired(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM messagedata.payloads WHERE expires_at <= now()");
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A reference to stored data for a message, without loading it.</summary>
+    public static MessageData<byte[]> Reference(Uri address) => new MassTransit.MessageData.Values.DeserializedMessageData<byte[]>(address);
+
+    static Guid IdOf(Uri address) =>
+        address.OriginalString.StartsWith(Prefix, StringComparison.Ordinal) && Guid.TryParse(address.OriginalString[Prefix.Length..], out var id)
+            ? id
+            : throw new MessageDataException($"Not a CarePlanMesh payload address: {address}");
+}

@@ -1,3 +1,5 @@
+using MassTransit;
+
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Every file of the send unit passed validation (warnings do not block delivery).</summary>
@@ -8,4 +10,6 @@ public record SubmissionValidated
     public int RecordCount { get; init; }
     public int WarningCount { get; init; }
     public IReadOnlyList<string> RuleIds { get; init; } = [];
+    /// <summary>Claim check: JSON array of the warnings, when there are any.</summary>
+    public MessageData<byte[]>? DefectReport { get; init; }
 }

@@ -19,16 +19,17 @@ public static class FileChecker
         var defects = new List<Defect>();
         var name = StandardFileName.Parse(file, defects);
         var records = 0;
+        var omitted = 0;
         if (name is { Layout.IsCsv: true })
         {
             var text = Ms932.Decode(file, content, defects);
             if (!defects.Any(d => d.Rule is "encoding.bom" or "encoding.utf8"))
-                records = CheckShape(file, text, name.Layout, defects);
+                (records, omitted) = CheckShape(file, text, name.Layout, defects);
         }
-        return new FileCheckResult(file, name, records, Cap(file, defects));
+        return new FileCheckResult(file, name, records, Cap(file, defects, omitted));
     }
 
-    static int CheckShape(string file, string text, FileLayout layout, List<Defect> defects)
+    static (int Records, int Omitted) CheckShape(string file, string text, FileLayout layout, List<Defect> defects)
     {
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -43,13 +44,18 @@ public static class FileChecker
         };
         using var csv = new CsvParser(new StringReader(text), config);
         var records = 0;
+        var omitted = 0;
         var previousRawRow = 0;
         while (csv.Read())
         {
             records++;
             var startLine = previousRawRow + 1;
             previousRawRow = csv.RawRow;
-            if (csv.Count != layout.FieldCount && defects.Count <= MaxDefectsPerFile)
+            if (csv.Count == layout.FieldCount)
+                continue;
+            if (defects.Count >= MaxDefectsPerFile)
+                omitted++;
+            else
                 defects.Add(Defect.Error(file, "csv.field-count",
                     $"{startLine}行目の項目数が{csv.Count}です。{layout.JaName}は{layout.FieldCount}項目です。",
                     $"Line {startLine} has {csv.Count} fields; {layout.Kind} records have {layout.FieldCount}.",
@@ -57,14 +63,14 @@ public static class FileChecker
         }
         if (records == 0)
             defects.Add(Defect.Error(file, "csv.empty", "レコードがありません。", "The file holds no records."));
-        return records;
+        return (records, omitted);
     }
 
-    static List<Defect> Cap(string file, List<Defect> defects)
+    static List<Defect> Cap(string file, List<Defect> defects, int omitted)
     {
-        if (defects.Count <= MaxDefectsPerFile)
+        if (defects.Count <= MaxDefectsPerFile && omitted == 0)
             return defects;
-        var rest = defects.Count - MaxDefectsPerFile;
+        var rest = defects.Count - Math.Min(defects.Count, MaxDefectsPerFile) + omitted;
         var capped = defects.Take(MaxDefectsPerFile).ToList();
         capped.Add(Defect.Error(file, "report.truncated",
             $"ほかに{rest}件の指摘があります。", $"{rest} more defects in this file are not listed."));

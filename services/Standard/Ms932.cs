@@ -5,10 +5,15 @@ namespace CarePlanMesh.Standard;
 /// <summary>Strict MS932 (Windows-31J) decoding as the standard requires (spec README §4).</summary>
 public static class Ms932
 {
-    static Ms932() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    /// <summary>MS932 that throws on characters it cannot encode and bytes it cannot decode.</summary>
+    public static Encoding Encoding { get; } = Create(DecoderFallback.ExceptionFallback);
 
-    /// <summary>MS932 that throws on bytes it cannot decode, for writing test files and exports.</summary>
-    public static Encoding Encoding { get; } = Encoding.GetEncoding(932, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+    static Encoding Create(DecoderFallback decoderFallback)
+    {
+        // Code pages other than UTF and Latin-1 are opt-in on .NET; registering twice is harmless.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(932, EncoderFallback.ExceptionFallback, decoderFallback);
+    }
 
     /// <summary>
     /// Decodes the bytes and reports, with byte offset and line, a BOM, undecodable bytes, a file that is really UTF-8,
@@ -25,15 +30,15 @@ public static class Ms932
         }
 
         var recorder = new RecordingFallback();
-        var text = Encoding.GetEncoding(932, EncoderFallback.ExceptionFallback, recorder).GetString(bytes);
+        var text = Create(recorder).GetString(bytes);
         if (recorder.Offsets.Count > 0)
         {
             if (LooksLikeUtf8(bytes))
             {
                 defects.Add(Defect.Error(file, "encoding.utf8",
-                    $"ファイルはUTF-8で書かれているようです（最初の不正バイト: {recorder.Offsets[0]}バイト目、{LineAt(bytes, recorder.Offsets[0])}行目）。MS932で出力してください。",
-                    $"The file appears to be UTF-8 (first invalid byte at offset {recorder.Offsets[0]}, line {LineAt(bytes, recorder.Offsets[0])}); write it in MS932.",
-                    line: LineAt(bytes, recorder.Offsets[0])));
+                    $"ファイルはUTF-8で書かれているようです（最初の不正バイト: {recorder.Offsets.Min}バイト目、{LineAt(bytes, recorder.Offsets.Min)}行目）。MS932で出力してください。",
+                    $"The file appears to be UTF-8 (first invalid byte at offset {recorder.Offsets.Min}, line {LineAt(bytes, recorder.Offsets.Min)}); write it in MS932.",
+                    line: LineAt(bytes, recorder.Offsets.Min)));
                 return text;
             }
             foreach (var offset in recorder.Offsets.Take(maxDefects))
@@ -80,7 +85,8 @@ public static class Ms932
 
     sealed class RecordingFallback : DecoderFallback
     {
-        public List<int> Offsets { get; } = [];
+        // A set: GetString runs the fallback once to count and once to decode.
+        public SortedSet<int> Offsets { get; } = [];
         public override int MaxCharCount => 1;
         public override DecoderFallbackBuffer CreateFallbackBuffer() => new Buffer(this);
 

@@ -1,0 +1,13 @@
+using CarePlanMesh.BillingReconciliation;
+using CarePlanMesh.BillingReconciliation.Consumers;
+using CarePlanMesh.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("billing-reconciliation");
+builder.AddServiceDatabase("billing_reconciliation", typeof(Program).Assembly);
+builder.AddServiceBus(bus => bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition)));
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapUsage();
+app.Run();

@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace CarePlanMesh.BillingReconciliation;
+
+public static class UsageQueries
+{
+    /// <summary>Plan and actual files delivered by an office for a service month (null month: plans without a month).</summary>
+    public static async Task<(int Plans, int Actuals)> Totals(NpgsqlDataSource dataSource, string office, string? month, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT coalesce(sum(plan_files), 0)::int, coalesce(sum(actual_files), 0)::int
+            FROM billing_reconciliation.usage
+            WHERE office_number = @office AND service_month IS NOT DISTINCT FROM @month
+            """);
+        command.Parameters.AddWithValue("office", office);
+        command.Parameters.Add(new NpgsqlParameter("month", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)month ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt32(0), reader.GetInt32(1));
+    }
+
+    /// <summary>GET /usage/{office}/{month}: the counts for operators (management port only).</summary>
+    public static WebApplication MapUsage(this WebApplication app)
+    {
+        app.MapGet("/usage/{office:regex(^[0-9]{{10}}$)}/{month:regex(^[0-9]{{6}}$)}", async (string office, string month, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        {
+            var (plans, actuals) = await Totals(dataSource, office, month, cancellationToken);
+            return Results.Ok(new { office, month, planFiles = plans, actualFiles = actuals });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Crypto.Certificates;
+using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.Security;
+using MassTransit;
+using Npgsql;
+
+namespace CarePlanMesh.Crypto.Consumers;
+
+/// <summary>
+/// Signs the payload with the relay's key and encrypts it to every current certificate of the recipient, stores the
+/// sealed package, records it, announces it, and only then deletes the plaintext. A redelivery after any of these
+/// steps finds the record and finishes the rest, so the plaintext is never needed twice.
+/// </summary>
+public sealed class SealSubmissionConsumer(
+    CertificateStore certificates,
+    PackageSealer sealer,
+    PostgresMessageDataRepository payloads,
+    NpgsqlDataSource dataSource,
+    TimeProvider clock,
+    ILogger<SealSubmissionConsumer> logger) : IConsumer<SealSubmission>
+{
+    public async Task Consume(ConsumeContext<SealSubmission> context)
+    {
+        var command = context.Message;
+        var sealedPackage = await Find(command.SubmissionId, context.CancellationToken);
+        if (sealedPackage is null)
+        {
+            var recipients = await certificates.Current(command.RecipientOffice, clock.GetUtcNow(), context.CancellationToken);
+            if (recipients.Count == 0)
+            {
+                await context.Publish(new SealingFailed
+                {
+                    SubmissionId = command.SubmissionId,
+                    Reason = "no-recipient-certificate",
+                    ReasonJa = $"送信先の事業所（{command.RecipientOffice}）に有効な証明書が登録されていません。",
+                    ReasonEn = $"The recipient office {command.RecipientOffice} has no valid certificate registered.",
+                });
+                return;
+            }
+
+            var plaintext = await command.Payload.Value;
+            var sealedBytes = sealer.Seal(plaintext, recipients);
+            var stored = await payloads.PutBytes(sealedBytes, context.CancellationToken);
+            sealedPackage = new SubmissionSealed
+            {
+                SubmissionId = command.SubmissionId,
+                SealedBytes = sealedBytes.Length,
+                SealedSha256 = Convert.ToHexStringLower(SHA256.HashData(sealedBytes)),
+                RecipientCertificateCount = recipients.Count,
+                SealedPackage = PostgresMessageDataRepository.Reference(stored.Address),
+            };
+            if (!await Record(sealedPackage, context.CancellationToken))
+            {
+                // Another replica sealed it meanwhile: keep its package, drop ours.
+                await payloads.Delete(stored.Address, context.CancellationToken);
+                sealedPackage = (await Find(command.SubmissionId, context.CancellationToken))!;
+            }
+        }
+
+        await context.Publish(sealedPackage);
+        if (await payloads.Delete(command.Payload.Address, context.CancellationToken))
+            logger.LogInformation("Sealed submission {SubmissionId} and deleted its plaintext", command.SubmissionId);
+    }
+
+    async Task<SubmissionSealed?> Find(Guid submissionId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT sealed_package, sealed_bytes, sealed_sha256, recipient_certs FROM crypto.sealed_packages WHERE submission_id = @id");
+        command.Parameters.AddWithValue("id", submissionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new SubmissionSealed
+        {
+            SubmissionId = submissionId,
+            SealedPackage = PostgresMessageDataRepository.Reference(new Uri(reader.GetString(0))),
+            SealedBytes = reader.GetInt64(1),
+            SealedSha256 = reader.GetString(2),
+            RecipientCertificateCount = reader.GetInt32(3),
+        };
+    }
+
+    async Task<bool> Record(SubmissionSealed sealedPackage, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO crypto.sealed_packages (submission_id, sealed_package, sealed_bytes, sealed_sha256, recipient_certs)
+            VALUES (@id, @package, @bytes, @sha, @certs)
+            ON CONFLICT (submission_id) DO NOTHING
+            """);
+        command.Parameters.AddWithValue("id", sealedPackage.SubmissionId);
+        command.Parameters.AddWithValue("package", sealedPackage.SealedPackage.Address.ToString());
+        command.Parameters.AddWithValue("bytes", sealedPackage.SealedBytes);
+        command.Parameters.AddWithValue("sha", sealedPackage.SealedSha256);
+        command.Parameters.AddWithValue("certs", sealedPackage.RecipientCertificateCount);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+}
+
+public sealed class SealSubmissionConsumerDefinition : ConsumerDefinition<SealSubmissionConsumer>
+{
+    public SealSubmissionConsumerDefinition()
+    {
+        EndpointName = Queues.SealSubmission;
+        ConcurrentMessageLimit = Environment.ProcessorCount;
+    }
+}

@@ -1,0 +1,28 @@
+using CarePlanMesh.Standard;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CarePlanMesh.Intake.Api;
+
+/// <summary>RFC 9457 problem details in English (title, detail) and Japanese (titleJa, detailJa), with every defect listed under "errors".</summary>
+public static class Problems
+{
+    public static IResult Of(int status, string type, string title, string titleJa, string detail, string detailJa, IEnumerable<Defect>? errors = null)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = $"urn:careplanmesh:problem:{type}",
+            Title = title,
+            Detail = detail,
+        };
+        problem.Extensions["titleJa"] = titleJa;
+        problem.Extensions["detailJa"] = detailJa;
+        if (errors is not null)
+            problem.Extensions["errors"] = errors.ToList();
+        return Results.Problem(problem);
+    }
+
+    public static IResult NotFound(string what, string whatJa) =>
+        Of(StatusCodes.Status404NotFound, "not-found", "Not found", "見つかりません",
+            $"No {what} with this id is visible to your office.", $"この{whatJa}は存在しないか、貴事業所からは参照できません。");
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Security.Authentication;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Hosting;
+using CarePlanMesh.Intake.Api;
+using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Security;
+using MassTransit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace CarePlanMesh.Intake;
+
+public static class IntakeApplication
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        var intake = builder.Configuration.GetSection("Intake");
+        builder.Services.Configure<IntakeOptions>(intake);
+        builder.Services.Configure<SubmissionOptions>(builder.Configuration.GetSection("Submissions"));
+        builder.Services.Configure<SweeperOptions>(builder.Configuration.GetSection("Sweeper"));
+        var options = intake.Get<IntakeOptions>() ?? new IntakeOptions();
+
+        builder.AddServiceDatabase("intake", typeof(IntakeApplication).Assembly);
+        builder.AddServiceBus(bus =>
+        {
+            bus.AddSagaStateMachine<SubmissionStateMachine, SubmissionState, SubmissionStateMachineDefinition>()
+                .NpgsqlRepository(SubmissionStore.Configure);
+            bus.AddRequestClient<CheckRoute>(Queues.Address(Queues.CheckRoute));
+        });
+
+        builder.Services.AddSingleton<SubmissionStore>();
+        builder.Services.AddSingleton<SubmissionIntake>();
+        builder.Services.AddHostedService<SubmissionSweeper>();
+
+        builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(Required(options.ClientCa, "Intake:ClientCa"))));
+        builder.Services.AddAuthentication(OfficeCertificateAuthentication.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.Scheme, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddProblemDetails();
+
+        var requestLimit = options.MaxFiles * options.MaxFileBytes + 1024 * 1024;
+        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = requestLimit);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = requestLimit;
+            // Explicit endpoints replace ASPNETCORE_URLS, so the management (health) address is bound here too.
+            foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var management = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"));
+                kestrel.Listen(IPAddress.Parse(management.Host == "localhost" ? "127.0.0.1" : management.Host), management.Port);
+            }
+            var server = Pem.LoadCertificateWithKey(Required(options.ServerCertificate, "Intake:ServerCertificate"), Required(options.ServerKey, "Intake:ServerKey"));
+            var publicUri = new Uri(options.PublicUrl);
+            kestrel.Listen(IPAddress.Parse(publicUri.Host == "localhost" ? "127.0.0.1" : publicUri.Host), publicUri.Port, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = server;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                // Checked by OfficeCertificateAuthentication against the configured CA, for a 401 that says why.
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
+        });
+        return builder;
+    }
+
+    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    {
+        var publicPort = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.PublicUrl).Port;
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGroup("/v1")
+            .RequireHost($"*:{publicPort}")
+            .RequireAuthorization()
+            .MapSubmissions()
+            .MapMailbox();
+        return app;
+    }
+
+    static string Required(string value, string key) =>
+        string.IsNullOrWhiteSpace(value) ? throw new InvalidOperationException($"{key} is not configured (environment variable {key.Replace(":", "__")}).") : value;
+}

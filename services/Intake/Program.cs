@@ -1,0 +1,13 @@
+using CarePlanMesh.Hosting;
+using CarePlanMesh.Intake;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("intake");
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapApplicationEndpoints();
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,263 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Hosting.MessageData;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace CarePlanMesh.Intake.StateMachines;
+
+/// <summary>
+/// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed and Expired.
+/// Intake's HTTP API creates the instance in Received; every later step is a command to a service whose outcome event
+/// moves the instance on. Overdue steps (deadline column, swept by <see cref="Submissions.SubmissionSweeper"/>) are
+/// re-driven into the idempotent consumers, then failed.
+/// </summary>
+public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionState>
+{
+    public State Received { get; private set; } = null!;
+    public State Validating { get; private set; } = null!;
+    public State Sealing { get; private set; } = null!;
+    public State Routing { get; private set; } = null!;
+    public State AwaitingPickup { get; private set; } = null!;
+    public State Acknowledged { get; private set; } = null!;
+    public State Rejected { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State Expired { get; private set; } = null!;
+
+    public Event<SubmissionReceived> SubmissionReceived { get; private set; } = null!;
+    public Event<SubmissionValidated> SubmissionValidated { get; private set; } = null!;
+    public Event<SubmissionRejected> SubmissionRejected { get; private set; } = null!;
+    public Event<SubmissionSealed> SubmissionSealed { get; private set; } = null!;
+    public Event<SealingFailed> SealingFailed { get; private set; } = null!;
+    public Event<SubmissionRouted> SubmissionRouted { get; private set; } = null!;
+    public Event<RoutingFailed> RoutingFailed { get; private set; } = null!;
+    public Event<AcknowledgeDelivery> AcknowledgeDelivery { get; private set; } = null!;
+    public Event<SubmissionStepOverdue> StepOverdue { get; private set; } = null!;
+
+    readonly SubmissionOptions _options;
+    readonly TimeProvider _clock;
+
+    public SubmissionStateMachine(IOptions<SubmissionOptions> options, TimeProvider clock)
+    {
+        _options = options.Value;
+        _clock = clock;
+
+        InstanceState(x => x.CurrentState);
+
+        Event(() => SubmissionReceived, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SubmissionValidated, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => SubmissionRejected, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => SubmissionSealed, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => SealingFailed, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => SubmissionRouted, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => RoutingFailed, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => AcknowledgeDelivery, e => e.CorrelateById(m => m.Message.SubmissionId));
+        Event(() => StepOverdue, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
+
+        During(Received,
+            When(SubmissionReceived).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating),
+            When(StepOverdue).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating));
+
+        During(Validating,
+            When(SubmissionValidated)
+                .Then(x =>
+                {
+                    x.Saga.RecordCount = x.Message.RecordCount;
+                    x.Saga.WarningCount = x.Message.WarningCount;
+                    x.Saga.ErrorCount = 0;
+                    x.Saga.DefectReportAddress = x.Message.DefectReport?.Address;
+                })
+                .Then(Enter(Sealing)).Send(SealAddress, Seal).TransitionTo(Sealing),
+            When(SubmissionRejected)
+                .Then(x =>
+                {
+                    x.Saga.ErrorCount = x.Message.ErrorCount;
+                    x.Saga.WarningCount = x.Message.WarningCount;
+                    x.Saga.DefectReportAddress = x.Message.DefectReport?.Address;
+                })
+                .Then(EnterFinal(Rejected))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
+                .TransitionTo(Rejected),
+            When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
+            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."))
+                .Publish(x => (Failure(x.Saga, "Validating")))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+                .TransitionTo(Failed));
+
+        During(Sealing,
+            When(SubmissionSealed)
+                .Then(x =>
+                {
+                    x.Saga.SealedPackageAddress = x.Message.SealedPackage.Address;
+                    x.Saga.SealedBytes = x.Message.SealedBytes;
+                    x.Saga.SealedSha256 = x.Message.SealedSha256;
+                })
+                .Then(Enter(Routing)).Send(RouteAddress, Route).TransitionTo(Routing),
+            When(SealingFailed)
+                .Then(x => Fail(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn))
+                .Then(EnterFinal(Failed))
+                .Publish(x => (Failure(x.Saga, "Sealing")))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+                .TransitionTo(Failed),
+            When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(SealAddress, Seal),
+            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."))
+                .Publish(x => (Failure(x.Saga, "Sealing")))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+                .TransitionTo(Failed));
+
+        During(Routing,
+            When(SubmissionRouted)
+                .Then(x =>
+                {
+                    Record(x.Saga, AwaitingPickup);
+                    x.Saga.Deadline = x.Saga.Timeline[^1].At + _options.PickupPeriod;
+                    x.Saga.Attempts = 0;
+                })
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.RecipientOffice, NotificationTopics.DeliveryAvailable))
+                .Send(UsageAddress, x => new RecordUsage
+                {
+                    SubmissionId = x.Saga.CorrelationId,
+                    SenderOffice = x.Saga.SenderOffice,
+                    RecipientOffice = x.Saga.RecipientOffice,
+                    ServiceMonth = x.Saga.ServiceMonth,
+                    FileKinds = x.Saga.Files.Select(f => f.Kind).ToList(),
+                })
+                .TransitionTo(AwaitingPickup),
+            When(RoutingFailed)
+                .Then(x => Fail(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn))
+                .Then(EnterFinal(Failed))
+                .Publish(x => (Failure(x.Saga, "Routing")))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+                .TransitionTo(Failed),
+            When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(RouteAddress, Route),
+            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."))
+                .Publish(x => (Failure(x.Saga, "Routing")))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+                .TransitionTo(Failed));
+
+        During(AwaitingPickup,
+            When(AcknowledgeDelivery, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
+                .Then(EnterFinal(Acknowledged))
+                .Publish(x => (new DeliveryAcknowledged
+                {
+                    SubmissionId = x.Saga.CorrelationId,
+                    SenderOffice = x.Saga.SenderOffice,
+                    RecipientOffice = x.Saga.RecipientOffice,
+                    AcknowledgedAt = x.Saga.Timeline[^1].At,
+                }))
+                .Publish(x => (new SubmissionCompleted
+                {
+                    SubmissionId = x.Saga.CorrelationId,
+                    ReceivedAt = x.Saga.ReceivedAt,
+                    CompletedAt = x.Saga.Timeline[^1].At,
+                }))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.DeliveryAcknowledged))
+                .TransitionTo(Acknowledged),
+            When(StepOverdue, x => x.Saga.Deadline <= _clock.GetUtcNow())
+                .Publish(x => (new SubmissionExpired
+                {
+                    SubmissionId = x.Saga.CorrelationId,
+                    SenderOffice = x.Saga.SenderOffice,
+                    RecipientOffice = x.Saga.RecipientOffice,
+                    Deadline = x.Saga.Deadline!.Value,
+                }))
+                .Then(EnterFinal(Expired))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionExpired))
+                .TransitionTo(Expired),
+            Ignore(StepOverdue, x => x.Saga.Deadline > _clock.GetUtcNow()),
+            Ignore(AcknowledgeDelivery, x => x.Message.RecipientOffice != x.Saga.RecipientOffice));
+
+        // Every message may arrive twice (re-drives, redeliveries): late outcomes of finished steps are ignored.
+        During(Validating, Ignore(SubmissionReceived));
+        During(Sealing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected));
+        During(Routing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed));
+        During(AwaitingPickup, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed),
+            Ignore(SealingFailed), Ignore(SubmissionRouted), Ignore(RoutingFailed));
+        During(Acknowledged, Rejected, Failed, Expired,
+            Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
+            Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue));
+        During(Received, Validating, Sealing, Routing, Ignore(AcknowledgeDelivery));
+    }
+
+    static readonly Uri ValidateAddress = Queues.Address(Queues.ValidateSubmission);
+    static readonly Uri SealAddress = Queues.Address(Queues.SealSubmission);
+    static readonly Uri RouteAddress = Queues.Address(Queues.RouteSubmission);
+    static readonly Uri NotifyAddress = Queues.Address(Queues.NotifyOffice);
+    static readonly Uri UsageAddress = Queues.Address(Queues.RecordUsage);
+
+    static ValidateSubmission Validate(BehaviorContext<SubmissionState> x) => new()
+    {
+        SubmissionId = x.Saga.CorrelationId,
+        SenderOffice = x.Saga.SenderOffice,
+        RecipientOffice = x.Saga.RecipientOffice,
+        Files = x.Saga.Files,
+        Payload = PostgresMessageDataRepository.Reference(x.Saga.PayloadAddress!),
+    };
+
+    static SealSubmission Seal(BehaviorContext<SubmissionState> x) => new()
+    {
+        SubmissionId = x.Saga.CorrelationId,
+        SenderOffice = x.Saga.SenderOffice,
+        RecipientOffice = x.Saga.RecipientOffice,
+        Payload = PostgresMessageDataRepository.Reference(x.Saga.PayloadAddress!),
+    };
+
+    static RouteSubmission Route(BehaviorContext<SubmissionState> x) => new()
+    {
+        SubmissionId = x.Saga.CorrelationId,
+        SenderOffice = x.Saga.SenderOffice,
+        RecipientOffice = x.Saga.RecipientOffice,
+        SendUnit = x.Saga.SendUnit,
+        FileKinds = x.Saga.Files.Select(f => f.Kind).ToList(),
+        SealedPackage = PostgresMessageDataRepository.Reference(x.Saga.SealedPackageAddress!),
+    };
+
+    static NotifyOffice Notify(SubmissionState saga, string office, string topic) =>
+        new() { SubmissionId = saga.CorrelationId, OfficeNumber = office, Topic = topic };
+
+    static SubmissionFailed Failure(SubmissionState saga, string step) => new()
+    {
+        SubmissionId = saga.CorrelationId,
+        Step = step,
+        Reason = saga.FailureReason ?? "",
+        ReasonJa = saga.FailureReasonJa ?? "",
+        ReasonEn = saga.FailureReasonEn ?? "",
+    };
+
+    bool CanRetry(SubmissionState saga) => saga.Attempts < _options.MaxStepAttempts;
+
+    /// <summary>Records the step being entered and gives it a deadline.</summary>
+    Action<BehaviorContext<SubmissionState>> Enter(State state) => x =>
+    {
+        Record(x.Saga, state);
+        x.Saga.Attempts = 0;
+        x.Saga.Deadline = x.Saga.Timeline[^1].At + _options.StepTimeout;
+    };
+
+    Action<BehaviorContext<SubmissionState>> EnterFinal(State state) => x =>
+    {
+        Record(x.Saga, state);
+        x.Saga.Deadline = null;
+    };
+
+    void Retry(BehaviorContext<SubmissionState> x)
+    {
+        x.Saga.Attempts++;
+        x.Saga.Deadline = _clock.GetUtcNow() + _options.StepTimeout;
+    }
+
+    Action<BehaviorContext<SubmissionState>> Fail(string reason, string ja, string en) => x =>
+    {
+        Fail(x.Saga, reason, ja, en);
+        Record(x.Saga, Failed);
+        x.Saga.Deadline = null;
+    };
+
+    static void Fail(SubmissionState saga, string reason, string ja, string en)
+    {
+        saga.FailureReason = reason;
+        saga.FailureReasonJa = ja;
+        saga.FailureReasonEn = en;
+    }
+
+    void Record(SubmissionState saga, State state) => saga.Timeline.Add(new TimelineEntry(state.Name, _clock.GetUtcNow()));
+}

@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.Intake.Api;
+using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Standard;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace CarePlanMesh.Intake.Submissions;
+
+/// <summary>
+/// Takes one send unit from the API: checks the upload, the file names and the route, stores the payload
+/// (claim check) and the saga instance in state Received, then announces it. Nothing is stored when any check fails;
+/// a payload stored for a submission that could not be created is deleted again.
+/// </summary>
+public sealed class SubmissionIntake(
+    SubmissionStore store,
+    PostgresMessageDataRepository payloads,
+    IRequestClient<CheckRoute> routeCheck,
+    IBus bus,
+    IOptions<IntakeOptions> options,
+    IOptions<SubmissionOptions> sagaOptions,
+    TimeProvider clock,
+    ILogger<SubmissionIntake> logger)
+{
+    public sealed record Upload(string FileName, byte[] Content);
+
+    public async Task<(SubmissionState? Accepted, IResult? Problem)> Accept(string office, IReadOnlyList<Upload> uploads, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (uploads.Count == 0)
+            return (null, Problems.Of(400, "no-files", "No files", "ファイルがありません",
+                "Send the files of one send unit as multipart/form-data parts named 'files'.",
+                "送信単位のファイルを multipart/form-data の 'files' パートとして送信してください。"));
+        var tooLarge = uploads.Where(u => u.Content.Length > limits.MaxFileBytes).ToList();
+        if (uploads.Count > limits.MaxFiles || tooLarge.Count > 0)
+            return (null, Problems.Of(413, "too-large", "Upload too large", "アップロードが大きすぎます",
+                $"At most {limits.MaxFiles} files of at most {limits.MaxFileBytes} bytes each; got {uploads.Count} files, {tooLarge.Count} over the size limit.",
+                $"ファイルは{limits.MaxFiles}個まで、1ファイル{limits.MaxFileBytes}バイトまでです（{uploads.Count}個、うち{tooLarge.Count}個が上限超過）。"));
+
+        var defects = new List<Defect>();
+        var names = new List<StandardFileName>();
+        foreach (var upload in uploads)
+        {
+            var name = StandardFileName.Parse(upload.FileName, defects);
+            if (name is not null) names.Add(name);
+            if (upload.Content.Length == 0)
+                defects.Add(Defect.Error(upload.FileName, "file.empty", "ファイルが空です。", "The file is empty."));
+        }
+        foreach (var duplicate in uploads.GroupBy(u => u.FileName).Where(g => g.Count() > 1))
+            defects.Add(Defect.Error(duplicate.Key, "send-unit.duplicate-file", "同じファイル名が複数あります。", "The same file name appears more than once."));
+        CheckOneSendUnit(names, defects);
+        if (defects.Any(d => d.Severity == Severity.Error))
+            return (null, Problems.Of(422, "invalid-upload", "The files are not one valid send unit", "送信単位として受け付けられません",
+                "Every defect is listed under 'errors'.", "すべての指摘を 'errors' に示します。", defects));
+
+        var first = names[0];
+        if (first.SenderOffice != office)
+            return (null, Problems.Of(403, "sender-mismatch", "You may send only as your own office", "自事業所以外を送信元にできません",
+                $"The file names name sender {first.SenderOffice}, but your certificate is for office {office}.",
+                $"ファイル名の送信元は{first.SenderOffice}ですが、証明書の事業所は{office}です。"));
+
+        var route = await CheckRoute(first, cancellationToken);
+        if (route is not null)
+            return (null, route);
+
+        var submission = await Store(first, names, uploads, cancellationToken);
+        await Announce(submission, cancellationToken);
+        return (submission, null);
+    }
+
+    static void CheckOneSendUnit(List<StandardFileName> names, List<Defect> defects)
+    {
+        if (names.Count < 2)
+            return;
+        var first = names[0];
+        foreach (var name in names.Skip(1))
+        {
+            if (name.SenderOffice != first.SenderOffice || name.RecipientOffice != first.RecipientOffice || name.SendUnit != first.SendUnit)
+                defects.Add(Defect.Error(name.Name, "send-unit.mixed",
+                    $"送信元・送信先・ファイル連番が {first.Name} と一致しません。1回の送信は1つの送信単位です。",
+                    $"Sender, recipient or file serial differ from {first.Name}; one submission is one send unit."));
+        }
+        var months = names.Select(n => n.Month).Where(m => m is not null and not "000000").Distinct().ToList();
+        if (months.Count > 1)
+            defects.Add(Defect.Error(first.Name, "send-unit.month",
+                "送信単位内でファイル名の年月が異なります。", "The files of the send unit name different months."));
+    }
+
+    async Task<IResult?> CheckRoute(StandardFileName name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await routeCheck.GetResponse<RouteChecked>(
+                new CheckRoute { SenderOffice = name.SenderOffice, RecipientOffice = name.RecipientOffice },
+                cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds));
+            var result = response.Message;
+            return result.Allowed
+                ? null
+                : Problems.Of(422, result.Reason ?? "route-refused", "The relay will not deliver to this recipient", "この送信先には配信できません",
+                    result.ReasonEn ?? "The route is refused.", result.ReasonJa ?? "配信できません。");
+        }
+        catch (RequestTimeoutException)
+        {
+            return Problems.Of(503, "routing-unavailable", "Routing is not answering", "配信サービスが応答しません",
+                "Nothing was stored; please send again shortly.", "何も保存していません。しばらくしてから再送してください。");
+        }
+    }
+
+    async Task<SubmissionState> Store(StandardFileName first, List<StandardFileName> names, IReadOnlyList<Upload> uploads, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var archive = SendUnitArchive.Create(uploads.Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
+        var payload = await payloads.PutBytes(archive, cancellationToken);
+        var submission = new SubmissionState
+        {
+            CorrelationId = NewId.NextGuid(),
+            CurrentState = "Received",
+            SenderOffice = first.SenderOffice,
+            SenderServiceType = first.SenderServiceType,
+            RecipientOffice = first.RecipientOffice,
+            RecipientServiceType = first.RecipientServiceType,
+            SendUnit = first.SendUnit,
+            ServiceMonth = names.Select(n => n.Month).FirstOrDefault(m => m is not null and not "000000"),
+            Files = uploads.Select((u, i) => new SubmittedFile
+            {
+                Name = u.FileName,
+                Kind = names[i].Layout.Kind,
+                Size = u.Content.Length,
+                Sha256 = Convert.ToHexStringLower(SHA256.HashData(u.Content)),
+            }).ToList(),
+            ReceivedAt = now,
+            PayloadAddress = payload.Address,
+            // If the announcement below is lost, the sweeper starts the saga once this passes.
+            Deadline = now + sagaOptions.Value.StepTimeout,
+            Timeline = [new TimelineEntry("Received", now)],
+        };
+        try
+        {
+            await store.Create(submission, cancellationToken);
+        }
+        catch
+        {
+            await payloads.Delete(payload.Address, CancellationToken.None);
+            throw;
+        }
+        return submission;
+    }
+
+    async Task Announce(SubmissionState submission, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bus.Publish(new SubmissionReceived
+            {
+                SubmissionId = submission.CorrelationId,
+                SenderOffice = submission.SenderOffice,
+                RecipientOffice = submission.RecipientOffice,
+                SendUnit = submission.SendUnit,
+                ServiceMonth = submission.ServiceMonth,
+                FileKinds = submission.Files.Select(f => f.Kind).ToList(),
+                FileCount = submission.Files.Count,
+                TotalBytes = submission.Files.Sum(f => f.Size),
+                ReceivedAt = submission.ReceivedAt,
+            }, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Stored durably already: the sweeper re-drives it when its deadline passes.
+            logger.LogWarning(exception, "Submission {SubmissionId} stored but not announced; the sweeper will start it", submission.CorrelationId);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+using CarePlanMesh.Hosting;
+using CarePlanMesh.Notification.Consumers;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("notification");
+builder.AddServiceDatabase("notification", typeof(Program).Assembly);
+builder.AddServiceBus(bus => bus.AddConsumer<NotifyOfficeConsumer>(typeof(NotifyOfficeConsumerDefinition)));
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

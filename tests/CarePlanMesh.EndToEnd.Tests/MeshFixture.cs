@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using CarePlanMesh.Security;
+using CarePlanMesh.Testing;
+using Npgsql;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// The whole mesh as an operator runs it: the six services as separate processes from their build output, on a
+/// fresh database and virtual host of the test infrastructure, with a freshly made development PKI.
+/// </summary>
+public sealed class MeshFixture : IAsyncLifetime
+{
+    public const string CareOffice = "0300000100";
+    public const string Provider = "0300000005";
+    public const string OtherProvider = "0300000007";
+
+    static readonly (string Dir, string Name)[] Services =
+    [
+        ("Routing", "routing"), ("Crypto", "crypto"), ("Validation", "validation"),
+        ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
+    ];
+
+    readonly List<(string Name, Process Process, string Log)> _processes = [];
+
+    public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
+    public string PostgresConnectionString { get; private set; } = "";
+    public Uri BaseAddress { get; private set; } = null!;
+    public Dictionary<string, Uri> Management { get; } = [];
+    public X509Certificate2 Ca { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var infrastructure = await Infrastructure.GetAsync();
+        PostgresConnectionString = await infrastructure.CreateDatabaseAsync("e2e");
+        var rabbit = await infrastructure.CreateVirtualHostAsync("e2e");
+        DevelopmentPki.Create(DemoDirectory, DevelopmentPki.DefaultOffices);
+        Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
+        BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
+
+        foreach (var (dir, name) in Services)
+        {
+            var management = new Uri($"http://127.0.0.1:{FreePort()}");
+            Management[name] = management;
+            var environment = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = PostgresConnectionString,
+                ["ConnectionStrings__RabbitMq"] = rabbit.ToString(),
+                ["ASPNETCORE_URLS"] = management.ToString(),
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Intake__PublicUrl"] = BaseAddress.ToString(),
+                ["Intake__ServerCertificate"] = Path.Combine(DemoDirectory, "server", "cert.pem"),
+                ["Intake__ServerKey"] = Path.Combine(DemoDirectory, "server", "key.pem"),
+                ["Intake__ClientCa"] = Path.Combine(DemoDirectory, "ca.pem"),
+                ["Crypto__RelayCertificate"] = Path.Combine(DemoDirectory, "relay", "cert.pem"),
+                ["Crypto__RelayKey"] = Path.Combine(DemoDirectory, "relay", "key.pem"),
+                ["Directory__SeedFile"] = Path.Combine(DemoDirectory, "offices.json"),
+                ["Sweeper__Interval"] = "00:00:01",
+            };
+            _processes.Add(Start(dir, name, environment));
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var (name, management) in Management)
+            await WaitUntilReady(http, name, management);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (_, process, _) in _processes)
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        Directory.Delete(DemoDirectory, recursive: true);
+    }
+
+    /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
+    public HttpClient ClientFor(string? office)
+    {
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(certificate),
+        };
+        if (office is not null)
+            handler.ClientCertificates.Add(OfficeCertificate(office));
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public X509Certificate2 OfficeCertificate(string office) =>
+        Pem.LoadCertificateWithKey(Path.Combine(DemoDirectory, "offices", office, "cert.pem"), Path.Combine(DemoDirectory, "offices", office, "key.pem"));
+
+    public async Task<long> Count(string table)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));
+
+    (string, Process, string) Start(string dir, string name, Dictionary<string, string> environment)
+    {
+        var dll = Path.Combine(RepositoryRoot(), "services", dir, "bin", BuildConfiguration(), "net10.0", $"CarePlanMesh.{dir}.dll");
+        if (!File.Exists(dll))
+            throw new FileNotFoundException($"Service {name} is not built at {dll}; run `dotnet build CarePlanMesh.sln` first.", dll);
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var log = Path.Combine(DemoDirectory, $"{name}.log");
+        var writer = new StreamWriter(log) { AutoFlush = true };
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
+        process.Exited += (_, _) => { lock (writer) writer.Flush(); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (name, process, log);
+    }
+
+    async Task WaitUntilReady(HttpClient http, string name, Uri management)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var process = _processes.Single(p => p.Name == name).Process;
+            if (process.HasExited)
+                throw new InvalidOperationException($"Service {name} exited with code {process.ExitCode}.\n{Logs()}");
+            try
+            {
+                if ((await http.GetAsync(new Uri(management, "/health/ready"))).StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"Service {name} was not ready within 90 s.\n{Logs()}");
+    }
+
+    static string Tail(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return string.Join("\n", reader.ReadToEnd().Split('\n').TakeLast(40));
+        }
+        catch (IOException exception)
+        {
+            return $"(log not readable: {exception.Message})";
+        }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    static string BuildConfiguration() => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "CarePlanMesh.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("CarePlanMesh.sln not found above the test output folder.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MeshCollection : ICollectionFixture<MeshFixture>
+{
+    public const string Name = "mesh";
+}

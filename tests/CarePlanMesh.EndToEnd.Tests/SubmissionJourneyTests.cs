@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CarePlanMesh.Security;
+using CarePlanMesh.Standard;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+[Collection(MeshCollection.Name)]
+public sealed class SubmissionJourneyTests(MeshFixture mesh)
+{
+    [Fact]
+    public async Task A_care_office_sends_a_months_plan_and_the_provider_opens_and_acknowledges_it()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var files = Samples.PlanSendUnit("20250525103000");
+
+        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(files));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = accepted.GetProperty("id").GetGuid();
+        Assert.Equal($"/v1/submissions/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(3, accepted.GetProperty("files").GetArrayLength());
+
+        var status = await WaitForState(careOffice, id, "AwaitingPickup");
+        Assert.Equal(["Received", "Validating", "Sealing", "Routing", "AwaitingPickup"], Timeline(status));
+
+        var mailbox = await provider.GetFromJsonAsync<JsonElement>("/v1/mailbox");
+        var item = Assert.Single(mailbox.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == id);
+        Assert.Equal(MeshFixture.CareOffice, item.GetProperty("senderOffice").GetString());
+
+        var download = await provider.GetAsync($"/v1/mailbox/{id}");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/pkcs7-mime", download.Content.Headers.ContentType?.MediaType);
+        var sealedPackage = await download.Content.ReadAsByteArrayAsync();
+
+        var opened = PackageOpener.Open(sealedPackage, mesh.OfficeCertificate(MeshFixture.Provider), mesh.Ca);
+        AssertSameFiles(files, SendUnitArchive.Read(opened.Content));
+        AssertSameFiles(files, SendUnitArchive.Read(await OpenWithOpenssl(sealedPackage, MeshFixture.Provider)));
+
+        var ack = await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
+        Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
+        var done = await WaitForState(careOffice, id, "Acknowledged");
+        Assert.Equal("Acknowledged", Timeline(done)[^1]);
+
+        using var ops = new HttpClient();
+        var usage = await ops.GetFromJsonAsync<JsonElement>(new Uri(mesh.Management["billing-reconciliation"], "/usage/0300000100/202506"));
+        Assert.True(usage.GetProperty("planFiles").GetInt32() >= 1);
+        Assert.True(await mesh.Count("notification.notifications WHERE office_number = '0300000005' AND topic = 'delivery-available'") >= 1);
+    }
+
+    [Fact]
+    public async Task The_plaintext_is_gone_once_the_package_is_sealed()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(Samples.PlanSendUnit("20250525110000")));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await WaitForState(careOffice, id, "AwaitingPickup");
+
+        // The only payload left for this submission is the sealed package itself.
+        Assert.Equal(1, await mesh.Count($"intake.submissions WHERE correlation_id = '{id}' AND data->>'payloadAddress' LIKE 'urn:careplanmesh:payload:%'"));
+        Assert.Equal(0, await mesh.Count(
+            $"messagedata.payloads p WHERE 'urn:careplanmesh:payload:' || p.id::text = (SELECT data->>'payloadAddress' FROM intake.submissions WHERE correlation_id = '{id}')"));
+        Assert.Equal(1, await mesh.Count(
+            $"messagedata.payloads p WHERE 'urn:careplanmesh:payload:' || p.id::text = (SELECT data->>'sealedPackageAddress' FROM intake.submissions WHERE correlation_id = '{id}')"));
+    }
+
+    [Fact]
+    public async Task A_file_whose_records_break_the_layout_is_rejected_with_every_defect_on_its_status()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        var files = Samples.PlanSendUnit("20250525120000");
+        var lines = Samples.Text(Samples.Plan).Split("\r\n");
+        lines[0] += ",extra";
+        lines[2] += ",extra";
+        files[0] = (files[0].Name, Ms932.Encoding.GetBytes(string.Join("\r\n", lines)));
+
+        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(files));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var status = await WaitForState(careOffice, id, "Rejected");
+        var defects = status.GetProperty("defects").EnumerateArray().ToList();
+        Assert.Equal([1, 3], defects.Select(d => d.GetProperty("line").GetInt32()));
+        Assert.All(defects, d =>
+        {
+            Assert.Equal("csv.field-count", d.GetProperty("rule").GetString());
+            Assert.Equal(files[0].Name, d.GetProperty("file").GetString());
+            Assert.False(string.IsNullOrEmpty(d.GetProperty("messageJa").GetString()));
+            Assert.False(string.IsNullOrEmpty(d.GetProperty("messageEn").GetString()));
+        });
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        Assert.Equal(HttpStatusCode.NotFound, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_office_can_neither_see_nor_download_nor_acknowledge_a_delivery()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var stranger = mesh.ClientFor(MeshFixture.OtherProvider);
+        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(Samples.PlanSendUnit("20250525130000")));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await WaitForState(careOffice, id, "AwaitingPickup");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/v1/submissions/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/v1/mailbox/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/v1/mailbox/{id}/ack", null)).StatusCode);
+        var mailbox = await stranger.GetFromJsonAsync<JsonElement>("/v1/mailbox");
+        Assert.DoesNotContain(mailbox.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == id);
+    }
+
+    static void AssertSameFiles((string Name, byte[] Content)[] sent, IReadOnlyList<SendUnitArchive.Entry> received)
+    {
+        Assert.Equal(sent.Select(f => f.Name).Order(), received.Select(f => f.Name).Order());
+        foreach (var (name, content) in sent)
+            Assert.Equal(content, received.Single(r => r.Name == name).Content);
+    }
+
+    async Task<byte[]> OpenWithOpenssl(byte[] sealedPackage, string office)
+    {
+        var dir = Directory.CreateTempSubdirectory("careplanmesh-openssl-").FullName;
+        try
+        {
+            var p7m = Path.Combine(dir, "package.p7m");
+            await File.WriteAllBytesAsync(p7m, sealedPackage);
+            var officeDir = Path.Combine(mesh.DemoDirectory, "offices", office);
+            await Openssl("cms", "-decrypt", "-inform", "DER", "-in", p7m, "-inkey", Path.Combine(officeDir, "key.pem"),
+                "-recip", Path.Combine(officeDir, "cert.pem"), "-out", Path.Combine(dir, "signed.der"));
+            await Openssl("cms", "-verify", "-inform", "DER", "-in", Path.Combine(dir, "signed.der"),
+                "-CAfile", Path.Combine(mesh.DemoDirectory, "ca.pem"), "-out", Path.Combine(dir, "files.zip"));
+            return await File.ReadAllBytesAsync(Path.Combine(dir, "files.zip"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static async Task Openssl(params string[] arguments)
+    {
+        if (!File.Exists("/usr/bin/openssl"))
+            throw new InvalidOperationException("The interop check needs the openssl binary: apt-get install openssl.");
+        var start = new ProcessStartInfo("/usr/bin/openssl", arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', arguments)} failed: {error}");
+    }
+
+    static List<string> Timeline(JsonElement status) =>
+        status.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("state").GetString()!).ToList();
+
+    async Task<JsonElement> WaitForState(HttpClient client, Guid id, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement status = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
+            if (status.GetProperty("state").GetString() == state)
+                return status;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"Submission {id} did not reach {state}; last status: {status}\n{mesh.Logs()}");
+        return status;
+    }
+}

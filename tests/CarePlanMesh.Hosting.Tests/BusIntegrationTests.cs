@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Text;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Hosting.MessageData;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CarePlanMesh.Hosting.Tests;
+
+/// <summary>The shared hosting wired to real RabbitMQ and PostgreSQL, as a service uses it.</summary>
+[Collection(DatabaseCollection.Name)]
+public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifetime
+{
+    WebApplication _app = null!;
+    readonly ConcurrentBag<(string Body, byte[] Payload)> _received = [];
+
+    public async Task InitializeAsync()
+    {
+        var rabbit = await database.Infrastructure.CreateVirtualHostAsync("hosting");
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
+        builder.Configuration["ConnectionStrings:RabbitMq"] = rabbit.ToString();
+        builder.Services.AddSingleton(_received);
+        builder.AddServiceDefaults("hosting-tests");
+        builder.AddServiceDatabase("hosting_tests", typeof(BusIntegrationTests).Assembly);
+        builder.AddServiceBus(bus =>
+        {
+            bus.AddSagaStateMachine<CounterStateMachine, CounterState>()
+                .Endpoint(e => { e.ConcurrentMessageLimit = 16; e.PrefetchCount = 32; })
+                .NpgsqlRepository(o =>
+                {
+                    var counters = NpgsqlSagaRepositoryTests.CounterOptions();
+                    o.Table = counters.Table;
+                    o.Columns.AddRange(counters.Columns);
+                });
+            bus.AddConsumer<PayloadProbe>();
+        });
+        _app = builder.Build();
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Concurrent_events_for_one_saga_instance_are_all_applied_exactly_once()
+    {
+        var id = NewId.NextGuid();
+        var bus = _app.Services.GetRequiredService<IBus>();
+        var amounts = Enumerable.Range(1, 24).ToList();
+
+        await Task.WhenAll(amounts.Select(a => bus.Publish(new Increment { CounterId = id, Amount = a })));
+
+        var counter = await WaitFor(id, c => c.Seen.Count == amounts.Count);
+        Assert.Equal(amounts.Sum(), counter.Total);
+        Assert.Equal(amounts, counter.Seen.Order());
+        Assert.Equal(amounts.Count, counter.Version);
+    }
+
+    [Fact]
+    public async Task Payloads_travel_by_claim_check_and_never_inside_the_message()
+    {
+        var bus = _app.Services.GetRequiredService<IBus>();
+        var repository = _app.Services.GetRequiredService<PostgresMessageDataRepository>();
+        var content = Encoding.UTF8.GetBytes("202407,123456,1234567890,（架空）利用者");
+        var id = NewId.NextGuid();
+
+        var endpoint = await bus.GetSendEndpoint(new Uri("queue:payload-probe"));
+        await endpoint.Send(new ValidateSubmission { SubmissionId = id, Payload = await repository.PutBytes(content) });
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_received.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        var (body, payload) = Assert.Single(_received);
+        Assert.Equal(content, payload);
+        Assert.DoesNotContain(Convert.ToBase64String(content), body);
+        Assert.DoesNotContain("1234567890", body);
+        Assert.Contains("urn:careplanmesh:payload:", body);
+    }
+
+    async Task<CounterState> WaitFor(Guid id, Func<CounterState, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var connection = await database.DataSource.OpenConnectionAsync();
+            await using var db = new Sagas.NpgsqlSagaDatabaseContext<CounterState>(connection, await connection.BeginTransactionAsync(), NpgsqlSagaRepositoryTests.CounterOptions());
+            if (await db.Load(id, default) is { } counter && condition(counter))
+                return counter;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Counter {id} did not reach the expected state.");
+    }
+
+    public sealed class PayloadProbe(ConcurrentBag<(string, byte[])> received) : IConsumer<ValidateSubmission>
+    {
+        public async Task Consume(ConsumeContext<ValidateSubmission> context) =>
+            received.Add((context.ReceiveContext.Body.GetString(), await context.Message.Payload.Value));
+    }
+}

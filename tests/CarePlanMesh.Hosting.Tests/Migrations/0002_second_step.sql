@@ -1,0 +1,1 @@
+CREATE TABLE hosting_tests.second_step (id integer PRIMARY KEY);

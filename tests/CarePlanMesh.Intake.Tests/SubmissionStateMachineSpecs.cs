@@ -1,0 +1,277 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Intake.StateMachines;
+using MassTransit;
+using MassTransit.Saga;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CarePlanMesh.Intake.Tests;
+
+/// <summary>The submission saga as a specification, on MassTransit's in-memory test harness.</summary>
+public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
+{
+    static readonly Uri Payload = new("urn:careplanmesh:payload:0198a6f0-0000-7000-8000-000000000001");
+    static readonly Uri Sealed = new("urn:careplanmesh:payload:0198a6f0-0000-7000-8000-000000000002");
+    static readonly Uri Report = new("urn:careplanmesh:payload:0198a6f0-0000-7000-8000-000000000003");
+
+    readonly ManualClock _clock = new(new DateTimeOffset(2025, 5, 25, 10, 30, 0, TimeSpan.Zero));
+    readonly SubmissionOptions _options = new() { StepTimeout = TimeSpan.FromMinutes(2), MaxStepAttempts = 2, PickupPeriod = TimeSpan.FromDays(14) };
+    ServiceProvider _provider = null!;
+    ITestHarness _harness = null!;
+    ISagaStateMachineTestHarness<SubmissionStateMachine, SubmissionState> _saga = null!;
+    readonly Guid _id = NewId.NextGuid();
+
+    public async Task InitializeAsync()
+    {
+        _provider = new ServiceCollection()
+            .AddSingleton<TimeProvider>(_clock)
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(_options))
+            .AddMassTransitTestHarness(x => x.AddSagaStateMachine<SubmissionStateMachine, SubmissionState>().InMemoryRepository())
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        _harness.TestTimeout = TimeSpan.FromSeconds(5);
+        await _harness.Start();
+        _saga = _harness.GetSagaStateMachineHarness<SubmissionStateMachine, SubmissionState>();
+
+        // Intake's API creates the instance in Received (SubmissionIntake); the machine takes it from there.
+        _provider.GetRequiredService<IndexedSagaDictionary<SubmissionState>>().Add(new SagaInstance<SubmissionState>(new SubmissionState
+        {
+            CorrelationId = _id,
+            CurrentState = "Received",
+            SenderOffice = "0300000100",
+            RecipientOffice = "0300000005",
+            SendUnit = "20250525103000",
+            ServiceMonth = "202506",
+            Files = [new SubmittedFile { Name = "UPPLAN_202506_0300000100_43_0300000005_11_20250525103000.CSV", Kind = "plan6", Size = 606, Sha256 = "00" }],
+            ReceivedAt = _clock.GetUtcNow(),
+            PayloadAddress = Payload,
+            Deadline = _clock.GetUtcNow() + _options.StepTimeout,
+            Timeline = [new TimelineEntry("Received", _clock.GetUtcNow())],
+        }));
+    }
+
+    public async Task DisposeAsync() => await _provider.DisposeAsync();
+
+    SubmissionStateMachine Machine => _saga.StateMachine;
+
+    SubmissionState Instance => _saga.Sagas.Contains(_id)!;
+
+    async Task Publish<T>(T message) where T : class
+    {
+        await _harness.Bus.Publish(message);
+        Assert.True(await _harness.Consumed.Any<T>(x => x.Context.Message == message));
+    }
+
+    async Task InState(State state) => Assert.NotNull(await _saga.Exists(_id, _ => state));
+
+    async Task Announce() => await Publish(new SubmissionReceived { SubmissionId = _id });
+
+    async Task Validate()
+    {
+        await Announce();
+        await Publish(new SubmissionValidated { SubmissionId = _id, FileCount = 1, RecordCount = 3 });
+        await InState(Machine.Sealing);
+    }
+
+    async Task Seal()
+    {
+        await Validate();
+        await Publish(new SubmissionSealed { SubmissionId = _id, SealedBytes = 4096, SealedSha256 = "ab", SealedPackage = new MassTransit.MessageData.Values.DeserializedMessageData<byte[]>(Sealed) });
+        await InState(Machine.Routing);
+    }
+
+    async Task Route()
+    {
+        await Seal();
+        await Publish(new SubmissionRouted { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005" });
+        await InState(Machine.AwaitingPickup);
+    }
+
+    [Fact]
+    public async Task When_a_submission_is_announced_it_should_ask_validation_for_its_payload()
+    {
+        await Announce();
+
+        await InState(Machine.Validating);
+        var sent = Assert.Single(_harness.Sent.Select<ValidateSubmission>());
+        Assert.Equal((_id, Payload), (sent.Context.Message.SubmissionId, sent.Context.Message.Payload.Address));
+        Assert.Equal(new Uri("queue:validate-submission"), sent.Context.DestinationAddress);
+    }
+
+    [Fact]
+    public async Task When_the_announcement_was_lost_the_sweep_should_start_validation()
+    {
+        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Received" });
+
+        await InState(Machine.Validating);
+        Assert.True(await _harness.Sent.Any<ValidateSubmission>());
+    }
+
+    [Fact]
+    public async Task When_validation_passes_it_should_ask_crypto_to_seal()
+    {
+        await Validate();
+
+        var seal = Assert.Single(_harness.Sent.Select<SealSubmission>());
+        Assert.Equal(Payload, seal.Context.Message.Payload.Address);
+        Assert.Equal(3, Instance.RecordCount);
+    }
+
+    [Fact]
+    public async Task When_validation_rejects_it_should_keep_the_report_and_notify_the_sender()
+    {
+        await Announce();
+        await Publish(new SubmissionRejected
+        {
+            SubmissionId = _id, ErrorCount = 2, RuleIds = ["csv.field-count"],
+            DefectReport = new MassTransit.MessageData.Values.DeserializedMessageData<byte[]>(Report),
+        });
+
+        await InState(Machine.Rejected);
+        Assert.Equal((2, Report), (Instance.ErrorCount, Instance.DefectReportAddress));
+        var notice = Assert.Single(_harness.Sent.Select<NotifyOffice>());
+        Assert.Equal(("0300000100", NotificationTopics.SubmissionRejected), (notice.Context.Message.OfficeNumber, notice.Context.Message.Topic));
+        Assert.False(await _harness.Sent.Any<SealSubmission>());
+        Assert.Null(Instance.Deadline);
+    }
+
+    [Fact]
+    public async Task When_sealed_it_should_ask_routing_to_deliver_the_sealed_package()
+    {
+        await Seal();
+
+        var route = Assert.Single(_harness.Sent.Select<RouteSubmission>());
+        Assert.Equal((Sealed, "20250525103000"), (route.Context.Message.SealedPackage.Address, route.Context.Message.SendUnit));
+        Assert.Equal(4096, Instance.SealedBytes);
+    }
+
+    [Fact]
+    public async Task When_sealing_fails_it_should_fail_with_the_reason_and_tell_the_sender()
+    {
+        await Validate();
+        await Publish(new SealingFailed { SubmissionId = _id, Reason = "no-recipient-certificate", ReasonJa = "証明書なし", ReasonEn = "no certificate" });
+
+        await InState(Machine.Failed);
+        Assert.Equal("no-recipient-certificate", Instance.FailureReason);
+        var failed = Assert.Single(_harness.Published.Select<SubmissionFailed>());
+        Assert.Equal(("Sealing", "no-recipient-certificate"), (failed.Context.Message.Step, failed.Context.Message.Reason));
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x => x.Context.Message.Topic == NotificationTopics.SubmissionFailed));
+    }
+
+    [Fact]
+    public async Task When_routed_it_should_await_pickup_notify_the_recipient_and_count_the_files()
+    {
+        await Route();
+
+        Assert.Equal(_clock.GetUtcNow() + _options.PickupPeriod, Instance.Deadline);
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x =>
+            x.Context.Message.OfficeNumber == "0300000005" && x.Context.Message.Topic == NotificationTopics.DeliveryAvailable));
+        var usage = Assert.Single(_harness.Sent.Select<RecordUsage>());
+        Assert.Equal(("202506", "plan6"), (usage.Context.Message.ServiceMonth, Assert.Single(usage.Context.Message.FileKinds)));
+    }
+
+    [Fact]
+    public async Task When_routing_refuses_it_should_fail_with_routings_reason()
+    {
+        await Seal();
+        await Publish(new RoutingFailed { SubmissionId = _id, Reason = "unknown-recipient", ReasonJa = "未登録", ReasonEn = "not registered" });
+
+        await InState(Machine.Failed);
+        Assert.Equal(("unknown-recipient", "not registered"), (Instance.FailureReason, Instance.FailureReasonEn));
+        Assert.Equal("Routing", Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step);
+    }
+
+    [Fact]
+    public async Task When_the_recipient_acknowledges_it_should_complete_and_tell_the_sender()
+    {
+        await Route();
+        await Publish(new AcknowledgeDelivery { SubmissionId = _id, RecipientOffice = "0300000005" });
+
+        await InState(Machine.Acknowledged);
+        Assert.True(await _harness.Published.Any<DeliveryAcknowledged>(x => x.Context.Message.RecipientOffice == "0300000005"));
+        Assert.True(await _harness.Published.Any<SubmissionCompleted>(x => x.Context.Message.SubmissionId == _id));
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x =>
+            x.Context.Message.OfficeNumber == "0300000100" && x.Context.Message.Topic == NotificationTopics.DeliveryAcknowledged));
+        Assert.Null(Instance.Deadline);
+    }
+
+    [Fact]
+    public async Task When_another_office_acknowledges_it_should_stay_awaiting_pickup()
+    {
+        await Route();
+        await Publish(new AcknowledgeDelivery { SubmissionId = _id, RecipientOffice = "0300000007" });
+
+        await InState(Machine.AwaitingPickup);
+        Assert.False(await _harness.Published.Any<SubmissionCompleted>());
+    }
+
+    [Fact]
+    public async Task When_a_step_is_overdue_it_should_send_the_command_again()
+    {
+        await Validate();
+        _clock.Advance(TimeSpan.FromMinutes(3));
+        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Sealing" });
+
+        await InState(Machine.Sealing);
+        Assert.Equal(2, _harness.Sent.Select<SealSubmission>().Count());
+        Assert.Equal(1, Instance.Attempts);
+        Assert.Equal(_clock.GetUtcNow() + _options.StepTimeout, Instance.Deadline);
+    }
+
+    [Fact]
+    public async Task When_a_step_stays_overdue_after_every_retry_it_should_fail_with_a_timeout()
+    {
+        await Announce();
+        for (var attempt = 0; attempt <= _options.MaxStepAttempts; attempt++)
+            await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Validating" });
+
+        await InState(Machine.Failed);
+        Assert.Equal("validation-timeout", Instance.FailureReason);
+        Assert.Equal(1 + _options.MaxStepAttempts, _harness.Sent.Select<ValidateSubmission>().Count());
+        Assert.Equal("Validating", Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step);
+    }
+
+    [Fact]
+    public async Task When_the_pickup_deadline_passes_it_should_expire_and_tell_the_sender()
+    {
+        await Route();
+        _clock.Advance(_options.PickupPeriod + TimeSpan.FromSeconds(1));
+        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "AwaitingPickup" });
+
+        await InState(Machine.Expired);
+        Assert.True(await _harness.Published.Any<SubmissionExpired>(x => x.Context.Message.SubmissionId == _id));
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x => x.Context.Message.Topic == NotificationTopics.SubmissionExpired));
+    }
+
+    [Fact]
+    public async Task When_an_overdue_notice_arrives_before_the_pickup_deadline_it_should_be_ignored()
+    {
+        await Route();
+        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "AwaitingPickup" });
+
+        await InState(Machine.AwaitingPickup);
+        Assert.False(await _harness.Published.Any<SubmissionExpired>());
+    }
+
+    [Fact]
+    public async Task When_an_outcome_arrives_twice_it_should_act_once()
+    {
+        await Validate();
+        await Publish(new SubmissionValidated { SubmissionId = _id, FileCount = 1, RecordCount = 3 });
+
+        await InState(Machine.Sealing);
+        Assert.Single(_harness.Sent.Select<SealSubmission>());
+    }
+
+    [Fact]
+    public async Task It_should_record_every_transition_with_its_time()
+    {
+        await Route();
+        _clock.Advance(TimeSpan.FromHours(1));
+        await Publish(new AcknowledgeDelivery { SubmissionId = _id, RecipientOffice = "0300000005" });
+        await InState(Machine.Acknowledged);
+
+        Assert.Equal(["Received", "Validating", "Sealing", "Routing", "AwaitingPickup", "Acknowledged"], Instance.Timeline.Select(t => t.State));
+        Assert.Equal(_clock.GetUtcNow(), Instance.Timeline[^1].At);
+    }
+}

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting;
 using CarePlanMesh.Intake.Api;
@@ -36,10 +38,15 @@ public static class IntakeApplication
         builder.Services.AddHostedService<SubmissionSweeper>();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(Required(options.ClientCa, "Intake:ClientCa"))));
-        builder.Services.AddAuthentication(OfficeCertificateAuthentication.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.Scheme, null);
+        builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
 
         var requestLimit = options.MaxFiles * options.MaxFileBytes + 1024 * 1024;
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = requestLimit);

@@ -58,8 +58,9 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
 
     async Task Publish<T>(T message) where T : class
     {
-        await _harness.Bus.Publish(message);
-        Assert.True(await _harness.Consumed.Any<T>(x => x.Context.Message == message));
+        var messageId = NewId.NextGuid();
+        await _harness.Bus.Publish(message, context => context.MessageId = messageId);
+        Assert.True(await _saga.Consumed.Any<T>(x => x.Context.MessageId == messageId));
     }
 
     async Task InState(State state) => Assert.NotNull(await _saga.Exists(_id, _ => state));
@@ -95,7 +96,7 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         await InState(Machine.Validating);
         var sent = Assert.Single(_harness.Sent.Select<ValidateSubmission>());
         Assert.Equal((_id, Payload), (sent.Context.Message.SubmissionId, sent.Context.Message.Payload.Address));
-        Assert.Equal(new Uri("queue:validate-submission"), sent.Context.DestinationAddress);
+        Assert.Equal("validate-submission", sent.Context.DestinationAddress!.AbsolutePath.TrimStart('/'));
     }
 
     [Fact]

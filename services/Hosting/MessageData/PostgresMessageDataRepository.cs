@@ -32,7 +32,8 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, T
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("content", buffer.ToArray());
         command.Parameters.AddWithValue("size", buffer.Length);
-        command.Parameters.AddWithValue("expires", timeToLive is { } ttl ? clock.GetUtcNow() + ttl : DBNull.Value);
+        // MassTransit applies its default time-to-live only to payloads it puts itself; apply it to every put.
+        command.Parameters.AddWithValue("expires", (timeToLive ?? MessageDataDefaults.TimeToLive) is { } ttl ? clock.GetUtcNow() + ttl : DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return new Uri(Prefix + id.ToString("D"));
     }

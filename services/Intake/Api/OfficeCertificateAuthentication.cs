@@ -18,7 +18,7 @@ public sealed class OfficeCertificateAuthentication(
     ClientCertificateValidator validator,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "OfficeCertificate";
+    public const string SchemeName = "OfficeCertificate";
     public const string OfficeClaim = "office";
 
     const string FailureKey = "careplanmesh.auth.failure";
@@ -40,8 +40,8 @@ public sealed class OfficeCertificateAuthentication(
             return AuthenticateResult.Fail(check.ReasonEn ?? "invalid certificate");
         }
 
-        var identity = new ClaimsIdentity([new Claim(OfficeClaim, check.OfficeNumber)], Scheme);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme));
+        var identity = new ClaimsIdentity([new Claim(OfficeClaim, check.OfficeNumber)], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+
+namespace CarePlanMesh.Security;
+
+public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name);
+
+/// <summary>
+/// A development CA and everything a local mesh needs, written as PEM files. Never for production: the CA key sits
+/// beside the certificates. Layout: ca.pem, ca-key.pem, server/{cert,key}.pem (TLS), relay/{cert,key}.pem (signing),
+/// offices/&lt;office&gt;/{cert,key}.pem, offices.json.
+/// </summary>
+public static class DevelopmentPki
+{
+    /// <summary>The standard's own example numbers 0300000100 (care office) and 0300000005 (provider), and a made-up 福祉用具 provider.</summary>
+    public static IReadOnlyList<DemoOffice> DefaultOffices { get; } =
+    [
+        new("0300000100", ["43"], "デモ居宅介護支援事業所"),
+        new("0300000005", ["11"], "デモ訪問介護事業所"),
+        new("0300000007", ["17"], "デモ福祉用具事業所"),
+    ];
+
+    const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    const string EmailProtection = "1.3.6.1.5.5.7.3.4";
+
+    public static void Create(string directory, IEnumerable<DemoOffice> offices)
+    {
+        var now = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using var caKey = RSA.Create(3072);
+        var caRequest = new CertificateRequest(Name("CarePlanMesh development CA", null), caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(now, now.AddYears(10));
+        Write(directory, "ca.pem", ca.ExportCertificatePem());
+        WriteKey(directory, "ca-key.pem", caKey);
+
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddIpAddress(IPAddress.IPv6Loopback);
+        san.AddDnsName("localhost");
+        Issue(directory, "server", ca, Name("127.0.0.1", "CarePlanMesh relay"), [ServerAuthentication],
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, now, san.Build());
+        Issue(directory, "relay", ca, Name("CarePlanMesh relay", "CarePlanMesh relay"), [EmailProtection],
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, now);
+
+        var entries = new List<OfficeDirectoryEntry>();
+        foreach (var office in offices)
+        {
+            var folder = Path.Combine("offices", office.OfficeNumber);
+            Issue(directory, folder, ca, Name(office.OfficeNumber, office.Name), [ClientAuthentication, EmailProtection],
+                X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, now);
+            entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, Path.Combine(folder, "cert.pem")));
+        }
+        Write(directory, "offices.json", JsonSerializer.Serialize(entries, OfficeDirectoryFile.JsonOptions));
+    }
+
+    static void Issue(string directory, string folder, X509Certificate2 ca, X500DistinguishedName subject, string[] usages,
+        X509KeyUsageFlags keyUsage, DateTimeOffset now, X509Extension? subjectAlternativeName = null)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(keyUsage, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages.Select(u => new Oid(u))], false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        if (subjectAlternativeName is not null)
+            request.CertificateExtensions.Add(subjectAlternativeName);
+        using var certificate = request.Create(ca, now, now.AddYears(2), RandomNumberGenerator.GetBytes(16));
+        Write(directory, Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+        WriteKey(directory, Path.Combine(folder, "key.pem"), key);
+    }
+
+    static X500DistinguishedName Name(string commonName, string? organization)
+    {
+        var name = new X500DistinguishedNameBuilder();
+        name.AddCountryOrRegion("JP");
+        if (organization is not null)
+            name.AddOrganizationName(organization);
+        name.AddCommonName(commonName);
+        return name.Build();
+    }
+
+    static void Write(string directory, string relativePath, string content)
+    {
+        var path = Path.Combine(directory, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content + (content.EndsWith('\n') ? "" : "\n"));
+    }
+
+    static void WriteKey(string directory, string relativePath, RSA key)
+    {
+        Write(directory, relativePath, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path.Combine(directory, relativePath), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}
+
+/// <summary>One row of offices.json: an office to register, with its certificate's path relative to the file.</summary>
+public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, string Certificate);
+
+public static class OfficeDirectoryFile
+{
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>The rows of an offices.json, with certificate paths made absolute.</summary>
+    public static IReadOnlyList<OfficeDirectoryEntry> Read(string path)
+    {
+        var entries = JsonSerializer.Deserialize<List<OfficeDirectoryEntry>>(File.ReadAllText(path), JsonOptions)
+            ?? throw new InvalidDataException($"{path} holds no office list.");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var entry in entries.Where(e => !OfficeNumber.IsValid(e.OfficeNumber)))
+            throw new InvalidDataException($"{path}: '{entry.OfficeNumber}' is not a 10-digit office number.");
+        return entries.Select(e => e with { Certificate = Path.GetFullPath(Path.Combine(folder, e.Certificate)) }).ToList();
+    }
+}

@@ -92,6 +92,13 @@ public static class ServiceDefaults
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                     rabbitEndpoint.SetQuorumQueue();
                 endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000));
+                // A saga write that lost an optimistic-concurrency race is retried at once against the fresh row;
+                // each round one writer wins, so this bounds how many events may race on one instance.
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Handle<ConcurrencyException>();
+                    retry.Immediate(32);
+                });
                 endpoint.UseInMemoryOutbox(context);
             });
             configure(bus);

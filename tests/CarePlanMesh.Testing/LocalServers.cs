@@ -19,17 +19,14 @@ static class LocalServers
 
     static bool IsRoot => Environment.UserName == "root";
 
+    static string Runuser => IsRoot ? "/usr/sbin/runuser -u postgres -- " : "";
+
     public static async Task<Infrastructure> StartAsync()
     {
         var postgresTask = StartPostgres();
         var rabbitTask = StartRabbit();
-        var (postgres, stopPostgres) = await postgresTask;
-        var (rabbit, rabbitEnvironment, stopRabbit) = await rabbitTask;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            stopRabbit();
-            stopPostgres();
-        };
+        var postgres = await postgresTask;
+        var (rabbit, rabbitEnvironment) = await rabbitTask;
         return Infrastructure.Create("local", postgres, rabbit, async vhost =>
         {
             await Ctl(rabbitEnvironment, "add_vhost", vhost);
@@ -37,7 +34,7 @@ static class LocalServers
         });
     }
 
-    static async Task<(string ConnectionString, Action Stop)> StartPostgres()
+    static async Task<string> StartPostgres()
     {
         var bin = PostgresBin!;
         // Not under the (0700) temp folder of this process: the postgres user must reach it.
@@ -46,6 +43,7 @@ static class LocalServers
         if (IsRoot)
             await Must("/bin/chown", ["postgres:postgres", data]);
         var port = Infrastructure.FreePort();
+        Watchdog.CleanUpAfterExit($"{Runuser}{Path.Combine(bin, "pg_ctl")} -D '{data}' -m immediate -w stop; rm -rf '{data}'");
         await Must(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]);
         await Must(Path.Combine(bin, "pg_ctl"),
         [
@@ -56,14 +54,10 @@ static class LocalServers
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Include Error Detail=true";
         await using (var connection = new NpgsqlConnection(connectionString))
             await connection.OpenAsync();
-        return (connectionString, () =>
-        {
-            Must(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]).GetAwaiter().GetResult();
-            Directory.Delete(data, recursive: true);
-        });
+        return connectionString;
     }
 
-    static async Task<(Uri Uri, Dictionary<string, string> Environment, Action Stop)> StartRabbit()
+    static async Task<(Uri Uri, Dictionary<string, string> Environment)> StartRabbit()
     {
         var home = Directory.CreateTempSubdirectory("careplanmesh-rabbit-").FullName;
         var port = Infrastructure.FreePort();
@@ -88,15 +82,14 @@ static class LocalServers
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(home, "enabled_plugins"),
             ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
         };
-        var start = new System.Diagnostics.ProcessStartInfo(RabbitServer) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home };
+        var exports = string.Concat(environment.Select(e => $"{e.Key}='{e.Value}' "));
+        Watchdog.CleanUpAfterExit($"{exports}{RabbitCtl} stop; rm -rf '{home}'");
+        var log = Path.Combine(home, "server.log");
+        // Output to a file, not to this process: the broker must not depend on the test host's pipes.
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", $"exec {RabbitServer} > '{log}' 2>&1"]) { WorkingDirectory = home };
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var server = System.Diagnostics.Process.Start(start)!;
-        var log = new System.Text.StringBuilder();
-        server.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
 
         // await_startup fails at once while the node is not reachable yet, so ask until it answers.
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -107,21 +100,14 @@ static class LocalServers
                 break;
             if (server.HasExited || DateTime.UtcNow > deadline)
             {
-                string tail;
-                lock (log) tail = string.Join("\n", log.ToString().Split('\n').TakeLast(30));
+                var tail = File.Exists(log) ? string.Join("\n", File.ReadAllLines(log).TakeLast(30)) : "(no output)";
                 throw new InvalidOperationException($"RabbitMQ did not start.\nrabbitmqctl: {output}\nserver output:\n{tail}");
             }
             await Task.Delay(500);
         }
 
         var uri = new Uri($"amqp://{RabbitUser}:{RabbitUser}@127.0.0.1:{port}/");
-        return (uri, environment, () =>
-        {
-            Infrastructure.Run(RabbitCtl, ["stop"], environment, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
-            if (!server.HasExited)
-                server.Kill(entireProcessTree: true);
-            Directory.Delete(home, recursive: true);
-        });
+        return (uri, environment);
     }
 
     static async Task Ctl(Dictionary<string, string> environment, params string[] arguments)

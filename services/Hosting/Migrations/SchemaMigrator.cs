@@ -15,7 +15,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
 {
     public sealed record Script(int Version, string Name, string Sql)
     {
-        public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+        public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
     }
 
     public static IReadOnlyList<Script> ScriptsIn(Assembly assembly)

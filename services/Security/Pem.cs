@@ -4,7 +4,7 @@ namespace CarePlanMesh.Security;
 
 public static class Pem
 {
-    public static X509Certificate2 LoadCertificate(string certPemPath) => X509Certificate2.CreateFromPemFile(certPemPath);
+    public static X509Certificate2 LoadCertificate(string certPemPath) => X509Certificate2.CreateFromPem(File.ReadAllText(certPemPath));
 
     /// <summary>
     /// A certificate with its private key, usable for TLS and CMS. The PKCS#12 round trip turns the ephemeral

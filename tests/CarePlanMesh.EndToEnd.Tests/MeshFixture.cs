@@ -159,7 +159,7 @@ public sealed class MeshFixture : IAsyncLifetime
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
-            return string.Join("\n", reader.ReadToEnd().Split('\n').TakeLast(40));
+            return string.Join("\n", reader.ReadToEnd().Split('\n').Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).TakeLast(40));
         }
         catch (IOException exception)
         {

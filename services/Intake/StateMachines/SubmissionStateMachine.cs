@@ -64,7 +64,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     x.Saga.RecordCount = x.Message.RecordCount;
                     x.Saga.WarningCount = x.Message.WarningCount;
                     x.Saga.ErrorCount = 0;
-                    x.Saga.DefectReportAddress = x.Message.DefectReport?.Address;
+                    x.Saga.DefectReportAddress = AddressOf(x.Message.DefectReport);
                 })
                 .Then(Enter(Sealing)).Send(SealAddress, Seal).TransitionTo(Sealing),
             When(SubmissionRejected)
@@ -72,7 +72,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 {
                     x.Saga.ErrorCount = x.Message.ErrorCount;
                     x.Saga.WarningCount = x.Message.WarningCount;
-                    x.Saga.DefectReportAddress = x.Message.DefectReport?.Address;
+                    x.Saga.DefectReportAddress = AddressOf(x.Message.DefectReport);
                 })
                 .Then(EnterFinal(Rejected))
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
@@ -222,6 +222,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         ReasonJa = saga.FailureReasonJa ?? "",
         ReasonEn = saga.FailureReasonEn ?? "",
     };
+
+    // An absent claim check deserializes as empty message data, whose Address throws.
+    static Uri? AddressOf(MessageData<byte[]>? data) => data is { HasValue: true } ? data.Address : null;
 
     bool CanRetry(SubmissionState saga) => saga.Attempts < _options.MaxStepAttempts;
 

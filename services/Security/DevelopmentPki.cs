@@ -28,6 +28,19 @@ public static class DevelopmentPki
 
     public static void Create(string directory, IEnumerable<DemoOffice> offices)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(offices);
+        var officeList = offices.ToList();
+        foreach (var office in officeList)
+        {
+            if (!OfficeNumber.IsValid(office.OfficeNumber))
+                throw new ArgumentException($"'{office.OfficeNumber}' is not a 10-digit office number.", nameof(offices));
+            if (string.IsNullOrWhiteSpace(office.Name))
+                throw new ArgumentException($"Office {office.OfficeNumber} needs a name.", nameof(offices));
+        }
+        if (officeList.Select(o => o.OfficeNumber).Distinct().Count() != officeList.Count)
+            throw new ArgumentException("Each office number may appear only once.", nameof(offices));
+
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
         using var caKey = RSA.Create(3072);
         var caRequest = new CertificateRequest(Name("CarePlanMesh development CA", null), caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -48,12 +61,13 @@ public static class DevelopmentPki
             X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, now);
 
         var entries = new List<OfficeDirectoryEntry>();
-        foreach (var office in offices)
+        foreach (var office in officeList)
         {
-            var folder = Path.Combine("offices", office.OfficeNumber);
+            // '/' rather than Path.Combine: offices.json is read on other platforms too, and Path.Combine accepts '/' everywhere.
+            var folder = $"offices/{office.OfficeNumber}";
             Issue(directory, folder, ca, Name(office.OfficeNumber, office.Name), [ClientAuthentication, EmailProtection],
                 X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, now);
-            entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, Path.Combine(folder, "cert.pem")));
+            entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, $"{folder}/cert.pem"));
         }
         Write(directory, "offices.json", JsonSerializer.Serialize(entries, OfficeDirectoryFile.JsonOptions));
     }
@@ -85,19 +99,22 @@ public static class DevelopmentPki
         return name.Build();
     }
 
-    static void Write(string directory, string relativePath, string content)
+    static void Write(string directory, string relativePath, string content, bool secret = false)
     {
         var path = Path.Combine(directory, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content + (content.EndsWith('\n') ? "" : "\n"));
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (secret && !OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(path, new System.Text.UTF8Encoding(false), options))
+            writer.Write(content + (content.EndsWith('\n') ? "" : "\n"));
+        // UnixCreateMode only applies to a new file; an overwritten key file keeps whatever mode it had.
+        if (secret && !OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    static void WriteKey(string directory, string relativePath, RSA key)
-    {
-        Write(directory, relativePath, key.ExportPkcs8PrivateKeyPem());
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(Path.Combine(directory, relativePath), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
+    static void WriteKey(string directory, string relativePath, RSA key) =>
+        Write(directory, relativePath, key.ExportPkcs8PrivateKeyPem(), secret: true);
 }
 
 /// <summary>One row of offices.json: an office to register, with its certificate's path relative to the file.</summary>

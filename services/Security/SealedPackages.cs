@@ -5,35 +5,56 @@ using System.Security.Cryptography.X509Certificates;
 namespace CarePlanMesh.Security;
 
 /// <summary>
-/// Seals a payload for its recipients: CMS SignedData (SHA-256, the relay's certificate included) wrapped in CMS
-/// EnvelopedData (AES-256-CBC, RSA-OAEP with SHA-256 per recipient certificate), DER encoded. Opens with
-/// `openssl cms -decrypt` and then `openssl cms -verify -CAfile ca.pem`.
+/// Seals a payload for its recipients: CMS SignedData (SHA-256, attached content, the relay's certificate included)
+/// wrapped in CMS EnvelopedData (AES-256-CBC, RSA-OAEP with SHA-256 per recipient certificate), DER encoded. Opens with
+/// `openssl cms -decrypt -inform DER` and then `openssl cms -verify -inform DER -CAfile ca.pem` (OpenSSL 3).
 /// </summary>
-public sealed class PackageSealer(X509Certificate2 relaySigningCertificateWithKey, X509Certificate2Collection? chain = null)
+public sealed class PackageSealer
 {
-    static readonly Oid Sha256 = new("2.16.840.1.101.3.4.2.1");
-    static readonly Oid Aes256Cbc = new("2.16.840.1.101.3.4.1.42");
+    internal const string Sha256 = "2.16.840.1.101.3.4.2.1";
+    const string Aes256Cbc = "2.16.840.1.101.3.4.1.42";
+
+    readonly X509Certificate2 _signer;
+    readonly X509Certificate2Collection? _chain;
+
+    public PackageSealer(X509Certificate2 relaySigningCertificateWithKey, X509Certificate2Collection? chain = null)
+    {
+        ArgumentNullException.ThrowIfNull(relaySigningCertificateWithKey);
+        if (!relaySigningCertificateWithKey.HasPrivateKey)
+            throw new ArgumentException("The relay's signing certificate must come with its private key.", nameof(relaySigningCertificateWithKey));
+        _signer = relaySigningCertificateWithKey;
+        _chain = chain;
+    }
 
     public byte[] Seal(ReadOnlySpan<byte> content, IReadOnlyCollection<X509Certificate2> recipients)
     {
+        ArgumentNullException.ThrowIfNull(recipients);
+        if (content.IsEmpty)
+            throw new ArgumentException("An empty package cannot be signed.", nameof(content));
         if (recipients.Count == 0)
             throw new ArgumentException("A package needs at least one recipient certificate.", nameof(recipients));
 
         var signed = new SignedCms(new ContentInfo(content.ToArray()), detached: false);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, relaySigningCertificateWithKey)
+        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, _signer)
         {
-            DigestAlgorithm = Sha256,
+            DigestAlgorithm = new Oid(Sha256),
             IncludeOption = X509IncludeOption.EndCertOnly,
         };
-        if (chain is not null)
-            signer.Certificates.AddRange(chain);
+        if (_chain is not null)
+            signer.Certificates.AddRange(_chain);
         signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
-        signed.ComputeSignature(signer);
+        signed.ComputeSignature(signer, silent: true);
 
-        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(Aes256Cbc));
+        // ContentInfo defaults to id-data, so `openssl cms -decrypt` yields the DER SignedData that `cms -verify` reads.
+        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(new Oid(Aes256Cbc), 256));
         var recipientInfos = new CmsRecipientCollection();
         foreach (var recipient in recipients)
+        {
+            ArgumentNullException.ThrowIfNull(recipient, nameof(recipients));
+            using var publicKey = recipient.GetRSAPublicKey()
+                ?? throw new ArgumentException("Every recipient certificate must carry an RSA key.", nameof(recipients));
             recipientInfos.Add(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, recipient, RSAEncryptionPadding.OaepSHA256));
+        }
         enveloped.Encrypt(recipientInfos);
         return enveloped.Encode();
     }
@@ -41,28 +62,64 @@ public sealed class PackageSealer(X509Certificate2 relaySigningCertificateWithKe
 
 public sealed record OpenedPackage(byte[] Content, X509Certificate2 Signer, DateTimeOffset? SigningTime);
 
-public sealed class SealedPackageException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class SealedPackageException : Exception
+{
+    public SealedPackageException(string message) : base(message) { }
+    public SealedPackageException(string message, Exception? inner) : base(message, inner) { }
+}
 
 /// <summary>What a recipient does with a sealed package: decrypt with its key, then check the relay's signature and chain.</summary>
 public static class PackageOpener
 {
+    const string EmailProtection = "1.3.6.1.5.5.7.3.4";
+    const string Data = "1.2.840.113549.1.7.1";
+
     public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor)
     {
+        ArgumentNullException.ThrowIfNull(sealedPackage);
+        ArgumentNullException.ThrowIfNull(recipientWithKey);
+        ArgumentNullException.ThrowIfNull(trustAnchor);
+        using var privateKey = recipientWithKey.GetRSAPrivateKey()
+            ?? throw new ArgumentException("The recipient certificate must come with its RSA private key.", nameof(recipientWithKey));
+
         var enveloped = new EnvelopedCms();
         try
         {
             enveloped.Decode(sealedPackage);
-            enveloped.Decrypt(new X509Certificate2Collection(recipientWithKey));
         }
         catch (CryptographicException exception)
         {
-            throw new SealedPackageException("The package cannot be decrypted with this key: it is damaged or sealed for someone else.", exception);
+            throw new SealedPackageException("The package is not a CMS enveloped message: it is damaged or not a sealed package.", exception);
         }
+        var recipient = enveloped.RecipientInfos.Cast<RecipientInfo>().FirstOrDefault(r => IsFor(r, recipientWithKey))
+            ?? throw new SealedPackageException("The package is not sealed for this certificate.");
+        try
+        {
+            enveloped.Decrypt(recipient, privateKey);
+        }
+        catch (CryptographicException exception)
+        {
+            throw new SealedPackageException("The package cannot be decrypted with this key: it is damaged or the key does not match the certificate.", exception);
+        }
+        if (enveloped.ContentInfo.ContentType.Value != Data)
+            throw new SealedPackageException("The package does not hold a signed message.");
 
         var signed = new SignedCms();
         try
         {
             signed.Decode(enveloped.ContentInfo.Content);
+        }
+        catch (CryptographicException exception)
+        {
+            throw new SealedPackageException("The package does not hold a readable signed message.", exception);
+        }
+        if (signed.Detached || signed.SignerInfos.Count != 1 || signed.ContentInfo.ContentType.Value != Data)
+            throw new SealedPackageException("The package's signed message is not in the relay's form (one signer, attached data).");
+        var signerInfo = signed.SignerInfos[0];
+        if (signerInfo.DigestAlgorithm.Value != PackageSealer.Sha256)
+            throw new SealedPackageException("The package is not signed with SHA-256.");
+        try
+        {
             signed.CheckSignature(verifySignatureOnly: true);
         }
         catch (CryptographicException exception)
@@ -70,18 +127,26 @@ public static class PackageOpener
             throw new SealedPackageException("The relay's signature on the package does not verify: the content was altered.", exception);
         }
 
-        var signerInfo = signed.SignerInfos[0];
         var signerCertificate = signerInfo.Certificate ?? throw new SealedPackageException("The package does not carry its signer's certificate.");
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(trustAnchor);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ExtraStore.AddRange(signed.Certificates);
-        if (!chain.Build(signerCertificate))
-            throw new SealedPackageException("The package was signed by a certificate that does not chain to the trusted CA.");
+        // emailProtection, as `openssl cms -verify` demands by default (purpose smimesign).
+        if (!Chains.To(trustAnchor, signerCertificate, DateTimeOffset.UtcNow, signed.Certificates, EmailProtection, out var problems))
+            throw new SealedPackageException($"The package was signed by a certificate that does not chain to the trusted CA for signing ({problems}).");
 
         var signingTime = signerInfo.SignedAttributes.Cast<CryptographicAttributeObject>()
-            .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>().Select(t => (DateTimeOffset?)t.SigningTime).FirstOrDefault();
+            .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>()
+            .Select(t => (DateTimeOffset?)AsUtc(t.SigningTime)).FirstOrDefault();
         return new OpenedPackage(signed.ContentInfo.Content, signerCertificate, signingTime);
     }
+
+    static DateTimeOffset AsUtc(DateTime time) =>
+        new(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime());
+
+    static bool IsFor(RecipientInfo recipient, X509Certificate2 certificate) => recipient.RecipientIdentifier.Value switch
+    {
+        System.Security.Cryptography.Xml.X509IssuerSerial issuerSerial => string.Equals(issuerSerial.SerialNumber, certificate.SerialNumber, StringComparison.OrdinalIgnoreCase)
+            && issuerSerial.IssuerName == certificate.IssuerName.Name,
+        string subjectKeyIdentifier => certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>()
+            .Any(s => string.Equals(s.SubjectKeyIdentifier, subjectKeyIdentifier, StringComparison.OrdinalIgnoreCase)),
+        _ => false,
+    };
 }

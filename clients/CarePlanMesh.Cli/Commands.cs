@@ -1,0 +1,195 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using CarePlanMesh.Security;
+
+namespace CarePlanMesh.Cli;
+
+/// <summary>cpm: the command-line client of CarePlanMesh. Each command is one row of the table below.</summary>
+public static class Commands
+{
+    sealed record Command(string Name, string Usage, string Summary, Func<Options, Task<int>> Run, params string[] Flags);
+
+    static readonly Command[] Table =
+    [
+        new("dev-pki", "dev-pki --out DIR [--force]", "create a development CA, relay and demo office certificates", DevPki, "--force"),
+        new("submit", "submit FILE... [connection]", "send the files of one send unit", Submit),
+        new("status", "status ID [connection]", "show a submission's state, timeline and defects", o => Get(o, $"/v1/submissions/{Id(o)}")),
+        new("mailbox", "mailbox [connection]", "list deliveries awaiting pickup", o => Get(o, "/v1/mailbox")),
+        new("download", "download ID --out FILE [connection]", "save a sealed package (DER CMS)", Download),
+        new("open", "open PACKAGE --out FILE.zip [--office DIR] [--ca PEM]", "decrypt and verify a sealed package offline", Open),
+        new("ack", "ack ID [connection]", "acknowledge a delivery", o => Send(o, HttpMethod.Post, $"/v1/mailbox/{Id(o)}/ack", null)),
+    ];
+
+    const string Connection = "connection: --url URL (CPM_URL, default https://127.0.0.1:7443) --office DIR with cert.pem and key.pem (CPM_OFFICE) --ca PEM (CPM_CA)";
+
+    public static async Task<int> Run(string[] args)
+    {
+        if (args.Length > 0 && args[0] is "--help" or "-h" or "help")
+        {
+            Usage(Console.Out);
+            return 0;
+        }
+        var match = args.Length == 0 ? null : Table.FirstOrDefault(c => c.Name == args[0]);
+        if (match is null)
+        {
+            if (args.Length > 0)
+                Console.Error.WriteLine($"cpm: unknown command '{args[0]}'.");
+            Usage(Console.Error);
+            return 2;
+        }
+        try
+        {
+            return await match.Run(Options.Parse(args.Skip(1), match.Flags.ToHashSet()));
+        }
+        catch (UsageException exception)
+        {
+            Console.Error.WriteLine($"cpm {match.Name}: {exception.Message}\nusage: cpm {match.Usage}");
+            return 2;
+        }
+        catch (HttpRequestException exception)
+        {
+            Console.Error.WriteLine($"cpm {match.Name}: cannot reach the relay: {exception.Message}");
+            return 1;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            Console.Error.WriteLine($"cpm {match.Name}: {exception.Message}");
+            return 1;
+        }
+    }
+
+    static void Usage(TextWriter writer)
+    {
+        writer.WriteLine("usage: cpm COMMAND [options]\n");
+        foreach (var command in Table)
+            writer.WriteLine($"  {command.Usage,-58} {command.Summary}");
+        writer.WriteLine($"\n{Connection}");
+    }
+
+    static Task<int> DevPki(Options options)
+    {
+        var directory = options.Required("--out");
+        if (File.Exists(Path.Combine(directory, "ca.pem")) && !options.Has("--force"))
+            throw new UsageException($"{directory} already holds a CA; pass --force to replace it.");
+        DevelopmentPki.Create(directory, DevelopmentPki.DefaultOffices);
+        Console.WriteLine($"Wrote the development CA, server, relay and {DevelopmentPki.DefaultOffices.Count} office certificates to {Path.GetFullPath(directory)}");
+        foreach (var office in DevelopmentPki.DefaultOffices)
+            Console.WriteLine($"  {office.OfficeNumber} ({string.Join(',', office.ServiceTypes)}) {office.Name}: offices/{office.OfficeNumber}/cert.pem, key.pem");
+        return Task.FromResult(0);
+    }
+
+    static async Task<int> Submit(Options options)
+    {
+        if (options.Positional.Count == 0)
+            throw new UsageException("name the files of the send unit.");
+        using var form = new MultipartFormDataContent();
+        foreach (var path in options.Positional)
+        {
+            var content = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+            form.Add(content, "files", Path.GetFileName(path));
+        }
+        return await Send(options, HttpMethod.Post, "/v1/submissions", form);
+    }
+
+    static async Task<int> Download(Options options)
+    {
+        var output = options.Required("--out");
+        using var client = Client(options);
+        using var response = await client.GetAsync($"/v1/mailbox/{Id(options)}");
+        if (!response.IsSuccessStatusCode)
+            return await Problem(response);
+        await File.WriteAllBytesAsync(output, await response.Content.ReadAsByteArrayAsync());
+        Console.WriteLine($"Saved the sealed package to {output}; open it with `cpm open {output} --out files.zip`.");
+        return 0;
+    }
+
+    static async Task<int> Open(Options options)
+    {
+        if (options.Positional.Count != 1)
+            throw new UsageException("name the sealed package.");
+        var (certificate, ca) = Credentials(options);
+        try
+        {
+            var opened = PackageOpener.Open(await File.ReadAllBytesAsync(options.Positional[0]), certificate, ca);
+            var output = options.Required("--out");
+            await File.WriteAllBytesAsync(output, opened.Content);
+            Console.WriteLine($"Signature of {opened.Signer.GetNameInfo(X509NameType.SimpleName, false)} verified (signed {opened.SigningTime:u}); wrote {output}.");
+            return 0;
+        }
+        catch (SealedPackageException exception)
+        {
+            Console.Error.WriteLine($"cpm open: {exception.Message}");
+            return 1;
+        }
+    }
+
+    static async Task<int> Get(Options options, string path) => await Send(options, HttpMethod.Get, path, null);
+
+    static async Task<int> Send(Options options, HttpMethod method, string path, HttpContent? content)
+    {
+        using var client = Client(options);
+        using var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = content });
+        if (!response.IsSuccessStatusCode)
+            return await Problem(response);
+        Console.WriteLine(Pretty(await response.Content.ReadAsStringAsync()));
+        return 0;
+    }
+
+    static async Task<int> Problem(HttpResponseMessage response)
+    {
+        Console.Error.WriteLine($"{(int)response.StatusCode} {response.ReasonPhrase}");
+        Console.Error.WriteLine(Pretty(await response.Content.ReadAsStringAsync()));
+        return 1;
+    }
+
+    static string Pretty(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+            return "";
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            });
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+
+    static string Id(Options options) =>
+        options.Positional.Count == 1 && Guid.TryParse(options.Positional[0], out _) ? options.Positional[0] : throw new UsageException("give one submission id.");
+
+    static (X509Certificate2 Certificate, X509Certificate2 Ca) Credentials(Options options)
+    {
+        var office = options.Required("--office", "CPM_OFFICE");
+        var ca = options.Required("--ca", "CPM_CA");
+        return (Pem.LoadCertificateWithKey(Path.Combine(office, "cert.pem"), Path.Combine(office, "key.pem")), Pem.LoadCertificate(ca));
+    }
+
+    static HttpClient Client(Options options)
+    {
+        var (certificate, ca) = Credentials(options);
+        var handler = new HttpClientHandler
+        {
+            ClientCertificateOptions = ClientCertificateOption.Manual,
+            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
+            {
+                if (server is null) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(server);
+            },
+        };
+        handler.ClientCertificates.Add(certificate);
+        return new HttpClient(handler) { BaseAddress = new Uri(options.Get("--url", "CPM_URL", "https://127.0.0.1:7443")!), Timeout = TimeSpan.FromSeconds(60) };
+    }
+}

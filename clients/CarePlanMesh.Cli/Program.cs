@@ -1,0 +1,3 @@
+using CarePlanMesh.Cli;
+
+return await Commands.Run(args);

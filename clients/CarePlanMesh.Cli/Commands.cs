@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CarePlanMesh.Security;
+using CarePlanMesh.Standard;
 
 namespace CarePlanMesh.Cli;
 
@@ -13,6 +14,7 @@ public static class Commands
     static readonly Command[] Table =
     [
         new("dev-pki", "dev-pki --out DIR [--force]", "create a development CA, relay and demo office certificates", DevPki, "--force"),
+        new("samples", "samples --out DIR", "write the standard's synthetic sample files in MS932, ready to submit", Samples),
         new("submit", "submit FILE... [connection]", "send the files of one send unit", Submit),
         new("status", "status ID [connection]", "show a submission's state, timeline and defects", o => Get(o, $"/v1/submissions/{Id(o)}")),
         new("mailbox", "mailbox [connection]", "list deliveries awaiting pickup", o => Get(o, "/v1/mailbox")),
@@ -77,6 +79,22 @@ public static class Commands
         foreach (var office in DevelopmentPki.DefaultOffices)
             Console.WriteLine($"  {office.OfficeNumber} ({string.Join(',', office.ServiceTypes)}) {office.Name}: offices/{office.OfficeNumber}/cert.pem, key.pem");
         return Task.FromResult(0);
+    }
+
+    static async Task<int> Samples(Options options)
+    {
+        var directory = options.Required("--out");
+        Directory.CreateDirectory(directory);
+        var assembly = typeof(Commands).Assembly;
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("samples/", StringComparison.Ordinal)).Order())
+        {
+            await using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+            var name = resource["samples/".Length..];
+            await File.WriteAllBytesAsync(Path.Combine(directory, name), Ms932.Encoding.GetBytes(await reader.ReadToEndAsync()));
+            Console.WriteLine(name);
+        }
+        return 0;
     }
 
     static async Task<int> Submit(Options options)

@@ -48,4 +48,4 @@ rabbit_running() { [ -x "$RABBIT_CTL" ] && [ -d "$RABBIT_HOME" ] && rabbit_env "
 
 pid_of() { local file="$DATA/pids/$1.pid"; [ -f "$file" ] && cat "$file" || true; }
 service_running() { local pid; pid="$(pid_of "$1")"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
-service_ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready"; }
+service_ready() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready"; }

@@ -26,6 +26,12 @@ public static class ServiceDefaults
     {
         // Per-request lines drown what matters at 3 a.m.; traces carry the requests.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A lifetime mistake must stop every environment at start, not only Development.
+        builder.Host.UseDefaultServiceProvider(provider =>
+        {
+            provider.ValidateScopes = true;
+            provider.ValidateOnBuild = true;
+        });
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -34,7 +34,7 @@ public static class IntakeApplication
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
-        builder.Services.AddSingleton<SubmissionIntake>();
+        builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddHostedService<SubmissionSweeper>();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(Required(options.ClientCa, "Intake:ClientCa"))));

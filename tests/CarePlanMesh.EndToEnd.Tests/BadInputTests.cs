@@ -14,7 +14,7 @@ public sealed class BadInputTests(MeshFixture mesh)
     public async Task A_file_with_a_wrong_name_is_refused_with_every_defect_listed()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var files = Samples.PlanSendUnit("20250601090000");
+        var files = SampleFiles.PlanSendUnit("20250601090000");
         files[1] = ("UPSIKYU_2025_0300000100_43_0300000005_11_20250601090000.CSV", files[1].Content);
         files[2] = ("plan.csv", files[2].Content);
 
@@ -30,8 +30,8 @@ public sealed class BadInputTests(MeshFixture mesh)
     public async Task Files_of_different_send_units_are_refused()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var files = Samples.PlanSendUnit("20250601100000");
-        files[2] = Samples.PlanSendUnit("20250601100001")[2];
+        var files = SampleFiles.PlanSendUnit("20250601100000");
+        files[2] = SampleFiles.PlanSendUnit("20250601100001")[2];
 
         var problem = await Refused(careOffice, files, HttpStatusCode.UnprocessableEntity);
 
@@ -43,7 +43,7 @@ public sealed class BadInputTests(MeshFixture mesh)
     {
         using var provider = mesh.ClientFor(MeshFixture.Provider);
 
-        var problem = await Refused(provider, Samples.PlanSendUnit("20250601110000"), HttpStatusCode.Forbidden);
+        var problem = await Refused(provider, SampleFiles.PlanSendUnit("20250601110000"), HttpStatusCode.Forbidden);
 
         Assert.Equal("urn:careplanmesh:problem:sender-mismatch", problem.GetProperty("type").GetString());
         Assert.Contains(MeshFixture.Provider, problem.GetProperty("detail").GetString());
@@ -55,7 +55,7 @@ public sealed class BadInputTests(MeshFixture mesh)
     {
         using var anonymous = mesh.ClientFor(null);
 
-        var problem = await Refused(anonymous, Samples.PlanSendUnit("20250601120000"), HttpStatusCode.Unauthorized);
+        var problem = await Refused(anonymous, SampleFiles.PlanSendUnit("20250601120000"), HttpStatusCode.Unauthorized);
 
         Assert.Equal("urn:careplanmesh:problem:client-certificate", problem.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/mailbox")).StatusCode);
@@ -72,7 +72,7 @@ public sealed class BadInputTests(MeshFixture mesh)
         handler.ClientCertificates.Add(X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx), null));
         using var client = new HttpClient(handler) { BaseAddress = mesh.BaseAddress };
 
-        var problem = await Refused(client, Samples.PlanSendUnit("20250601130000"), HttpStatusCode.Unauthorized);
+        var problem = await Refused(client, SampleFiles.PlanSendUnit("20250601130000"), HttpStatusCode.Unauthorized);
 
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detailJa").GetString()));
@@ -83,7 +83,7 @@ public sealed class BadInputTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
 
-        var problem = await Refused(careOffice, Samples.PlanSendUnit("20250601140000", recipient: "0300000099"), HttpStatusCode.UnprocessableEntity);
+        var problem = await Refused(careOffice, SampleFiles.PlanSendUnit("20250601140000", recipient: "0300000099"), HttpStatusCode.UnprocessableEntity);
 
         Assert.Equal("urn:careplanmesh:problem:unknown-recipient", problem.GetProperty("type").GetString());
         Assert.Contains("0300000099", problem.GetProperty("detail").GetString());
@@ -117,7 +117,7 @@ public sealed class BadInputTests(MeshFixture mesh)
     {
         var before = await StoredRows();
 
-        var response = await client.PostAsync("/v1/submissions", Samples.Form(files));
+        var response = await client.PostAsync("/v1/submissions", SampleFiles.Form(files));
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

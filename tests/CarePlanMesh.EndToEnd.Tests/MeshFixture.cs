@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using CarePlanMesh.Security;
-using CarePlanMesh.Testing;
 using Npgsql;
 
 namespace CarePlanMesh.EndToEnd.Tests;
@@ -108,9 +107,7 @@ public sealed class MeshFixture : IAsyncLifetime
 
     (string, Process, string) Start(string dir, string name, Dictionary<string, string> environment)
     {
-        var dll = Path.Combine(RepositoryRoot(), "services", dir, "bin", BuildConfiguration(), "net10.0", $"CarePlanMesh.{dir}.dll");
-        if (!File.Exists(dll))
-            throw new FileNotFoundException($"Service {name} is not built at {dll}; run `dotnet build CarePlanMesh.sln` first.", dll);
+        var dll = BuiltAssembly(Path.Combine("services", dir), $"CarePlanMesh.{dir}.dll");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
@@ -172,6 +169,13 @@ public sealed class MeshFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A program of the solution in its build output of the configuration these tests run in.</summary>
+    public static string BuiltAssembly(string projectDirectory, string assembly)
+    {
+        var dll = Path.Combine(RepositoryRoot(), projectDirectory, "bin", BuildConfiguration(), "net10.0", assembly);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is not built; run `dotnet build CarePlanMesh.sln` first.", dll);
     }
 
     static string BuildConfiguration() => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;

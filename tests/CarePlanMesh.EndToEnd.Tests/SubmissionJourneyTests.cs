@@ -15,9 +15,9 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var files = Samples.PlanSendUnit("20250525103000");
+        var files = SampleFiles.PlanSendUnit("20250525103000");
 
-        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(files));
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(files));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
         var id = accepted.GetProperty("id").GetGuid();
@@ -55,7 +55,7 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     public async Task The_plaintext_is_gone_once_the_package_is_sealed()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(Samples.PlanSendUnit("20250525110000")));
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250525110000")));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await WaitForState(careOffice, id, "AwaitingPickup");
 
@@ -71,13 +71,13 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     public async Task A_file_whose_records_break_the_layout_is_rejected_with_every_defect_on_its_status()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var files = Samples.PlanSendUnit("20250525120000");
-        var lines = Samples.Text(Samples.Plan).Split("\r\n");
+        var files = SampleFiles.PlanSendUnit("20250525120000");
+        var lines = SampleFiles.Text(SampleFiles.Plan).Split("\r\n");
         lines[0] += ",extra";
         lines[2] += ",extra";
         files[0] = (files[0].Name, Ms932.Encoding.GetBytes(string.Join("\r\n", lines)));
 
-        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(files));
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(files));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
@@ -100,7 +100,7 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var stranger = mesh.ClientFor(MeshFixture.OtherProvider);
-        var response = await careOffice.PostAsync("/v1/submissions", Samples.Form(Samples.PlanSendUnit("20250525130000")));
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250525130000")));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await WaitForState(careOffice, id, "AwaitingPickup");
 

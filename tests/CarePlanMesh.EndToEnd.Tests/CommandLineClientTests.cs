@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CarePlanMesh.Standard;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>The `cpm` client, run as a process the way a care office or a script runs it, against the running mesh.</summary>
+[Collection(MeshCollection.Name)]
+public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
+{
+    readonly string _work = Directory.CreateTempSubdirectory("careplanmesh-cpm-").FullName;
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [Fact]
+    public async Task A_send_unit_goes_from_cpm_samples_through_submit_download_open_and_ack()
+    {
+        var samples = Path.Combine(_work, "samples");
+        var written = await Cpm(null, "samples", "--out", samples);
+        Assert.Equal(0, written.ExitCode);
+        // This test's own send unit: the sample unit under another 連番.
+        var files = Directory.GetFiles(samples, "UP*_0300000100_43_0300000005_11_20250525103000.CSV")
+            .Select(path => { var renamed = path.Replace("20250525103000", "20250525140000"); File.Move(path, renamed); return renamed; })
+            .Order().ToArray();
+        Assert.Equal(3, files.Length);
+        Assert.Equal(SampleFiles.Ms932Bytes(SampleFiles.Plan), await File.ReadAllBytesAsync(files.Single(f => Path.GetFileName(f).StartsWith("UPPLAN_"))));
+
+        var submitted = await Cpm(MeshFixture.CareOffice, ["submit", .. files]);
+        Assert.Equal(0, submitted.ExitCode);
+        var id = Json(submitted.Output).GetProperty("id").GetString()!;
+
+        await WaitForState(id, "AwaitingPickup");
+        var mailbox = await Cpm(MeshFixture.Provider, "mailbox");
+        Assert.Contains(Json(mailbox.Output).GetProperty("items").EnumerateArray(), item => item.GetProperty("id").GetString() == id);
+
+        var package = Path.Combine(_work, "package.p7m");
+        Assert.Equal(0, (await Cpm(MeshFixture.Provider, "download", id, "--out", package)).ExitCode);
+        var zip = Path.Combine(_work, "files.zip");
+        var opened = await Cpm(MeshFixture.Provider, "open", package, "--out", zip);
+        Assert.Equal(0, opened.ExitCode);
+        Assert.Contains("verified", opened.Output);
+        var entries = SendUnitArchive.Read(await File.ReadAllBytesAsync(zip));
+        foreach (var file in files)
+            Assert.Equal(await File.ReadAllBytesAsync(file), entries.Single(e => e.Name == Path.GetFileName(file)).Content);
+
+        Assert.Equal(0, (await Cpm(MeshFixture.Provider, "ack", id)).ExitCode);
+        await WaitForState(id, "Acknowledged");
+    }
+
+    [Fact]
+    public async Task A_refusal_exits_with_1_and_prints_the_problem_in_both_languages()
+    {
+        var samples = Path.Combine(_work, "samples");
+        await Cpm(null, "samples", "--out", samples);
+        var actual = Directory.GetFiles(samples, "UPJSK_*.CSV").Single();
+
+        var refused = await Cpm(MeshFixture.CareOffice, "submit", actual);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("403", refused.Error);
+        Assert.Contains("\"titleJa\"", refused.Error);
+        Assert.Contains("0300000005", refused.Error);
+    }
+
+    [Fact]
+    public async Task Opening_a_package_with_another_offices_key_fails_cleanly()
+    {
+        var samples = Path.Combine(_work, "samples");
+        await Cpm(null, "samples", "--out", samples);
+        var files = Directory.GetFiles(samples, "UP*_0300000100_43_0300000005_11_20250525103000.CSV")
+            .Select(path => { var renamed = path.Replace("20250525103000", "20250525150000"); File.Move(path, renamed); return renamed; })
+            .ToArray();
+        var id = Json((await Cpm(MeshFixture.CareOffice, ["submit", .. files])).Output).GetProperty("id").GetString()!;
+        await WaitForState(id, "AwaitingPickup");
+        var package = Path.Combine(_work, "package.p7m");
+        await Cpm(MeshFixture.Provider, "download", id, "--out", package);
+
+        var opened = await Cpm(MeshFixture.OtherProvider, "open", package, "--out", Path.Combine(_work, "files.zip"));
+
+        Assert.Equal(1, opened.ExitCode);
+        Assert.StartsWith("cpm open:", opened.Error);
+        Assert.False(File.Exists(Path.Combine(_work, "files.zip")));
+    }
+
+    async Task WaitForState(string id, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            var status = await Cpm(MeshFixture.CareOffice, "status", id);
+            Assert.Equal(0, status.ExitCode);
+            last = Json(status.Output).GetProperty("state").GetString()!;
+            if (last == state)
+                return;
+            await Task.Delay(250);
+        }
+        Assert.Fail($"Submission {id} stayed {last}, expected {state}.\n{mesh.Logs()}");
+    }
+
+    static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
+
+    async Task<(int ExitCode, string Output, string Error)> Cpm(string? office, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [MeshFixture.BuiltAssembly(Path.Combine("clients", "CarePlanMesh.Cli"), "cpm.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _work,
+        };
+        start.Environment["CPM_URL"] = mesh.BaseAddress.ToString();
+        start.Environment["CPM_CA"] = Path.Combine(mesh.DemoDirectory, "ca.pem");
+        if (office is not null)
+            start.Environment["CPM_OFFICE"] = Path.Combine(mesh.DemoDirectory, "offices", office);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -13,13 +13,8 @@ public static class CryptoApplication
         builder.Services.AddSingleton<CertificateStore>();
         builder.Services.AddHostedService<CertificateSeed>();
         builder.Services.AddSingleton(_ => new PackageSealer(Pem.LoadCertificateWithKey(
-            Required(builder.Configuration, "Crypto:RelayCertificate"), Required(builder.Configuration, "Crypto:RelayKey"))));
+            builder.Configuration.Required("Crypto:RelayCertificate"), builder.Configuration.Required("Crypto:RelayKey"))));
         builder.AddServiceBus(bus => bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition)));
         return builder;
     }
-
-    static string Required(IConfiguration configuration, string key) =>
-        configuration[key] is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException($"{key} is not configured (environment variable {key.Replace(":", "__")}).");
 }

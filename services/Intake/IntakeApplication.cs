@@ -37,7 +37,7 @@ public static class IntakeApplication
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddHostedService<SubmissionSweeper>();
 
-        builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(Required(options.ClientCa, "Intake:ClientCa"))));
+        builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
@@ -59,7 +59,7 @@ public static class IntakeApplication
                 var management = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"));
                 kestrel.Listen(IPAddress.Parse(management.Host == "localhost" ? "127.0.0.1" : management.Host), management.Port);
             }
-            var server = Pem.LoadCertificateWithKey(Required(options.ServerCertificate, "Intake:ServerCertificate"), Required(options.ServerKey, "Intake:ServerKey"));
+            var server = Pem.LoadCertificateWithKey(builder.Configuration.Required("Intake:ServerCertificate"), builder.Configuration.Required("Intake:ServerKey"));
             var publicUri = new Uri(options.PublicUrl);
             kestrel.Listen(IPAddress.Parse(publicUri.Host == "localhost" ? "127.0.0.1" : publicUri.Host), publicUri.Port, listen => listen.UseHttps(https =>
             {
@@ -85,7 +85,4 @@ public static class IntakeApplication
             .MapMailbox();
         return app;
     }
-
-    static string Required(string value, string key) =>
-        string.IsNullOrWhiteSpace(value) ? throw new InvalidOperationException($"{key} is not configured (environment variable {key.Replace(":", "__")}).") : value;
 }

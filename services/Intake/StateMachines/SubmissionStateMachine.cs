@@ -78,10 +78,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
                 .TransitionTo(Rejected),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
-            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."))
-                .Publish(x => (Failure(x.Saga, "Validating")))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
-                .TransitionTo(Failed));
+            TimedOut("Validating", "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."));
 
         During(Sealing,
             When(SubmissionSealed)
@@ -92,17 +89,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     x.Saga.SealedSha256 = x.Message.SealedSha256;
                 })
                 .Then(Enter(Routing)).Send(RouteAddress, Route).TransitionTo(Routing),
-            When(SealingFailed)
-                .Then(x => Fail(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn))
-                .Then(EnterFinal(Failed))
-                .Publish(x => (Failure(x.Saga, "Sealing")))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
-                .TransitionTo(Failed),
+            FailStep(When(SealingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Sealing"),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(SealAddress, Seal),
-            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."))
-                .Publish(x => (Failure(x.Saga, "Sealing")))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
-                .TransitionTo(Failed));
+            TimedOut("Sealing", "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."));
 
         During(Routing,
             When(SubmissionRouted)
@@ -122,17 +111,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     FileKinds = x.Saga.Files.Select(f => f.Kind).ToList(),
                 })
                 .TransitionTo(AwaitingPickup),
-            When(RoutingFailed)
-                .Then(x => Fail(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn))
-                .Then(EnterFinal(Failed))
-                .Publish(x => (Failure(x.Saga, "Routing")))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
-                .TransitionTo(Failed),
+            FailStep(When(RoutingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Routing"),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(RouteAddress, Route),
-            When(StepOverdue, x => !CanRetry(x.Saga)).Then(Fail("routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."))
-                .Publish(x => (Failure(x.Saga, "Routing")))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
-                .TransitionTo(Failed));
+            TimedOut("Routing", "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."));
 
         During(AwaitingPickup,
             When(AcknowledgeDelivery, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
@@ -248,14 +229,18 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         x.Saga.Deadline = _clock.GetUtcNow() + _options.StepTimeout;
     }
 
-    Action<BehaviorContext<SubmissionState>> Fail(string reason, string ja, string en) => x =>
-    {
-        Fail(x.Saga, reason, ja, en);
-        Record(x.Saga, Failed);
-        x.Saga.Deadline = null;
-    };
+    /// <summary>The step's last attempt is overdue: the submission fails.</summary>
+    EventActivityBinder<SubmissionState, SubmissionStepOverdue> TimedOut(string step, string reason, string ja, string en) =>
+        FailStep(When(StepOverdue, x => !CanRetry(x.Saga)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
 
-    static void Fail(SubmissionState saga, string reason, string ja, string en)
+    /// <summary>Ends the submission in Failed: recorded, published for analytics, and the sender told.</summary>
+    EventActivityBinder<SubmissionState, T> FailStep<T>(EventActivityBinder<SubmissionState, T> binder, string step) where T : class =>
+        binder.Then(EnterFinal(Failed))
+            .Publish(x => Failure(x.Saga, step))
+            .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionFailed))
+            .TransitionTo(Failed);
+
+    static void SetReason(SubmissionState saga, string reason, string ja, string en)
     {
         saga.FailureReason = reason;
         saga.FailureReasonJa = ja;

@@ -8,7 +8,8 @@ public enum Severity
 
 /// <summary>
 /// One finding about one file. Line and column are 1-based; Column is the field number (No. in the layout).
-/// Values are never copied in: messages describe the rule, not the content, so defects carry no personal data.
+/// Messages describe the rule, not the content; <see cref="Value"/> shows the offending value, masked to its shape when
+/// the field holds personal data (<see cref="FieldSpec.Show"/>), so a report never carries a name or an insured number.
 /// </summary>
 public sealed record Defect(
     string File,
@@ -18,11 +19,15 @@ public sealed record Defect(
     string Rule,
     Severity Severity,
     string MessageJa,
-    string MessageEn)
+    string MessageEn,
+    string? Value = null)
 {
-    public static Defect Error(string file, string rule, string ja, string en, int? line = null, int? column = null, string? field = null) =>
-        new(file, line, column, field, rule, Severity.Error, ja, en);
+    public static Defect Error(string file, string rule, string ja, string en, int? line = null, int? column = null, string? field = null, string? value = null) =>
+        new(file, line, column, field, rule, Severity.Error, ja, en, value);
 
-    public static Defect Warning(string file, string rule, string ja, string en, int? line = null, int? column = null, string? field = null) =>
-        new(file, line, column, field, rule, Severity.Warning, ja, en);
+    public static Defect Warning(string file, string rule, string ja, string en, int? line = null, int? column = null, string? field = null, string? value = null) =>
+        new(file, line, column, field, rule, Severity.Warning, ja, en, value);
+
+    public static Defect Of(Severity severity, string file, string rule, string ja, string en, int? line = null, int? column = null, string? field = null, string? value = null) =>
+        new(file, line, column, field, rule, severity, ja, en, value);
 }

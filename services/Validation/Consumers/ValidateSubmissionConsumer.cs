@@ -1,14 +1,16 @@
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Standard;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace CarePlanMesh.Validation.Consumers;
 
 /// <summary>
-/// Checks every file of a send unit (name, strict MS932, CSV shape) and publishes the outcome. A pure function of the
+/// Checks every file of a send unit against the standard (<see cref="StandardValidator"/>) and publishes the outcome
+/// with counts and rule ids only; the defects themselves go behind the claim check. A pure function of the
 /// payload, so a redelivered command simply yields the same outcome again.
 /// </summary>
-public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository, ILogger<ValidateSubmissionConsumer> logger)
+public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository, IOptions<ValidationPolicy> policy, ILogger<ValidateSubmissionConsumer> logger)
     : IConsumer<ValidateSubmission>
 {
     public async Task Consume(ConsumeContext<ValidateSubmission> context)
@@ -17,22 +19,10 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
         var archive = await command.Payload.Value;
         var entries = SendUnitArchive.Read(archive);
 
-        var defects = new List<Defect>();
-        var records = 0;
-        foreach (var entry in entries)
-        {
-            var result = FileChecker.Check(entry.Name, entry.Content);
-            records += result.RecordCount;
-            defects.AddRange(result.Defects);
-            if (result.Name is { } name && name.SenderOffice != command.SenderOffice)
-                defects.Add(Defect.Error(entry.Name, "file-name.sender",
-                    "ファイル名の送信元が送信した事業所と一致しません。", "The sender in the file name is not the office that sent it."));
-        }
-
-        var errors = defects.Count(d => d.Severity == Severity.Error);
-        var warnings = defects.Count - errors;
-        var ruleIds = defects.Select(d => d.Rule).Distinct().Order().ToList();
-        var report = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
+        var report = StandardValidator.Validate([.. entries.Select(e => (e.Name, e.Content))], command.SenderOffice, policy.Value);
+        var defects = report.Defects.ToList();
+        var (errors, warnings, records, ruleIds) = (report.ErrorCount, report.WarningCount, report.RecordCount, report.RuleIds);
+        var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
         logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, entries.Count, records, errors, warnings);
 
@@ -43,7 +33,7 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
                 ErrorCount = errors,
                 WarningCount = warnings,
                 RuleIds = ruleIds,
-                DefectReport = report!,
+                DefectReport = stored!,
             });
         else
             await context.Publish(new SubmissionValidated
@@ -53,7 +43,7 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
                 RecordCount = records,
                 WarningCount = warnings,
                 RuleIds = ruleIds,
-                DefectReport = report,
+                DefectReport = stored,
             });
     }
 }

@@ -15,6 +15,7 @@ public static class Commands
     [
         new("dev-pki", "dev-pki --out DIR [--force]", "create a development CA, relay and demo office certificates", DevPki, "--force"),
         new("samples", "samples --out DIR", "write the standard's synthetic sample files in MS932, ready to submit", Samples),
+        new("validate", "validate FILE|DIR... [--json] [--policy FILE.json]", "check files against the standard offline; exit 1 when any error", Validate, "--json"),
         new("submit", "submit FILE... [connection]", "send the files of one send unit", Submit),
         new("status", "status ID [connection]", "show a submission's state, timeline and defects", o => Get(o, $"/v1/submissions/{Id(o)}")),
         new("mailbox", "mailbox [connection]", "list deliveries awaiting pickup", o => Get(o, "/v1/mailbox")),
@@ -95,6 +96,56 @@ public static class Commands
             Console.WriteLine(name);
         }
         return 0;
+    }
+
+    static async Task<int> Validate(Options options)
+    {
+        if (options.Positional.Count == 0)
+            throw new UsageException("name the files or folders to check.");
+        var paths = options.Positional.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p).Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]).ToList();
+        var missing = paths.FirstOrDefault(p => !File.Exists(p));
+        if (missing is not null)
+            throw new UsageException($"{missing} does not exist.");
+        var policy = options.Get("--policy") is { } policyFile
+            ? JsonSerializer.Deserialize<ValidationPolicy>(await File.ReadAllTextAsync(policyFile), DefectReport.JsonOptions) ?? ValidationPolicy.Default
+            : ValidationPolicy.Default;
+
+        // A folder may hold several send units: each is checked on its own, as the relay would receive it.
+        var files = new List<(string Name, byte[] Content)>();
+        foreach (var path in paths)
+            files.Add((Path.GetFileName(path), await File.ReadAllBytesAsync(path)));
+        var reports = files
+            .GroupBy(f => StandardFileName.Parse(f.Name, []) is { } n ? $"{n.SenderOffice}_{n.RecipientOffice}_{n.SendUnit}" : f.Name)
+            .Select(unit => StandardValidator.Validate([.. unit], authenticatedOffice: null, policy))
+            .ToList();
+
+        if (options.Has("--json"))
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                valid = reports.All(r => r.IsValid),
+                errorCount = reports.Sum(r => r.ErrorCount),
+                warningCount = reports.Sum(r => r.WarningCount),
+                files = reports.SelectMany(r => r.Files).Select(f => new { name = f.File, kind = f.Name?.Layout.Kind, records = f.RecordCount, valid = f.IsValid }),
+                defects = reports.SelectMany(r => r.Defects),
+            }, new JsonSerializerOptions(DefectReport.JsonOptions) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        else
+            foreach (var report in reports)
+                Print(report);
+        return reports.All(r => r.IsValid) ? 0 : 1;
+    }
+
+    static void Print(ValidationReport report)
+    {
+        foreach (var file in report.Files)
+            Console.WriteLine($"{(file.IsValid ? "OK" : "NG")}  {file.File}  ({file.Name?.Layout.Kind ?? "?"}, {file.RecordCount} records)");
+        foreach (var d in report.Defects)
+        {
+            var where = string.Join(" ", new[] { d.Line is { } l ? $"line {l}" : null, d.Column is { } c ? $"No.{c}" : null, d.Field, d.Value is null ? null : $"value '{d.Value}'" }.OfType<string>());
+            Console.WriteLine($"  {(d.Severity == Severity.Error ? "error  " : "warning")} {d.File} {where} [{d.Rule}]");
+            Console.WriteLine($"          {d.MessageJa}");
+            Console.WriteLine($"          {d.MessageEn}");
+        }
+        Console.WriteLine($"{report.ErrorCount} errors, {report.WarningCount} warnings\n");
     }
 
     static async Task<int> Submit(Options options)

@@ -8,6 +8,7 @@ using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.Security;
+using CarePlanMesh.Standard;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
@@ -35,6 +36,9 @@ public static class IntakeApplication
 
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddScoped<SubmissionIntake>();
+        builder.Services.AddSingleton<UploadForm>();
+        // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
+        builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
@@ -82,6 +86,7 @@ public static class IntakeApplication
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
             .MapSubmissions()
+            .MapValidation()
             .MapMailbox();
         return app;
     }

@@ -6,7 +6,8 @@ namespace CarePlanMesh.Intake.Api;
 /// <summary>RFC 9457 problem details in English (title, detail) and Japanese (titleJa, detailJa), with every defect listed under "errors".</summary>
 public static class Problems
 {
-    public static IResult Of(int status, string type, string title, string titleJa, string detail, string detailJa, IEnumerable<Defect>? errors = null)
+    public static IResult Of(int status, string type, string title, string titleJa, string detail, string detailJa, IEnumerable<Defect>? errors = null,
+        IReadOnlyDictionary<string, object?>? extensions = null)
     {
         var problem = new ProblemDetails
         {
@@ -19,6 +20,8 @@ public static class Problems
         problem.Extensions["detailJa"] = detailJa;
         if (errors is not null)
             problem.Extensions["errors"] = errors.ToList();
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+            problem.Extensions[key] = value;
         return Results.Problem(problem);
     }
 

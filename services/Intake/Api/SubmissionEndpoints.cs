@@ -15,35 +15,11 @@ public static class SubmissionEndpoints
         return api;
     }
 
-    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, SubmissionIntake intake, CancellationToken cancellationToken)
+    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, UploadForm form, SubmissionIntake intake, CancellationToken cancellationToken)
     {
-        if (!request.HasFormContentType)
-            return Problems.Of(400, "not-multipart", "Expected multipart/form-data", "multipart/form-data で送信してください",
-                "Send the files as multipart/form-data parts named 'files'.", "ファイルを multipart/form-data の 'files' パートとして送信してください。");
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(cancellationToken);
-        }
-        catch (Exception exception) when (exception is InvalidDataException or BadHttpRequestException)
-        {
-            return Problems.Of(413, "too-large", "Upload too large or malformed", "アップロードが大きすぎるか不正です",
-                exception.Message, "リクエストの大きさが上限を超えているか、形式が不正です。");
-        }
-        var strangers = form.Files.Where(f => f.Name != "files").Select(f => f.Name).Distinct().ToList();
-        if (strangers.Count > 0)
-            return Problems.Of(400, "unknown-part", "Unknown form parts", "不明なパートがあります",
-                $"Only parts named 'files' are accepted; got: {string.Join(", ", strangers)}.",
-                $"'files' 以外のパートは受け付けません（{string.Join(", ", strangers)}）。");
-
-        var uploads = new List<SubmissionIntake.Upload>();
-        foreach (var file in form.Files)
-        {
-            using var content = new MemoryStream((int)file.Length);
-            await file.CopyToAsync(content, cancellationToken);
-            uploads.Add(new SubmissionIntake.Upload(Path.GetFileName(file.FileName), content.ToArray()));
-        }
-
+        var (uploads, invalid) = await form.Read(request, cancellationToken);
+        if (invalid is not null)
+            return invalid;
         var (accepted, problem) = await intake.Accept(user.Office(), uploads, cancellationToken);
         if (problem is not null)
             return problem;

@@ -24,21 +24,8 @@ public sealed class SubmissionIntake(
     TimeProvider clock,
     ILogger<SubmissionIntake> logger)
 {
-    public sealed record Upload(string FileName, byte[] Content);
-
     public async Task<(SubmissionState? Accepted, IResult? Problem)> Accept(string office, IReadOnlyList<Upload> uploads, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
-        if (uploads.Count == 0)
-            return (null, Problems.Of(400, "no-files", "No files", "ファイルがありません",
-                "Send the files of one send unit as multipart/form-data parts named 'files'.",
-                "送信単位のファイルを multipart/form-data の 'files' パートとして送信してください。"));
-        var tooLarge = uploads.Where(u => u.Content.Length > limits.MaxFileBytes).ToList();
-        if (uploads.Count > limits.MaxFiles || tooLarge.Count > 0)
-            return (null, Problems.Of(413, "too-large", "Upload too large", "アップロードが大きすぎます",
-                $"At most {limits.MaxFiles} files of at most {limits.MaxFileBytes} bytes each; got {uploads.Count} files, {tooLarge.Count} over the size limit.",
-                $"ファイルは{limits.MaxFiles}個まで、1ファイル{limits.MaxFileBytes}バイトまでです（{uploads.Count}個、うち{tooLarge.Count}個が上限超過）。"));
-
         var defects = new List<Defect>();
         var names = new List<StandardFileName>();
         foreach (var upload in uploads)
@@ -50,7 +37,7 @@ public sealed class SubmissionIntake(
         }
         foreach (var duplicate in uploads.GroupBy(u => u.FileName).Where(g => g.Count() > 1))
             defects.Add(Defect.Error(duplicate.Key, "send-unit.duplicate-file", "同じファイル名が複数あります。", "The same file name appears more than once."));
-        CheckOneSendUnit(names, defects);
+        SendUnitRules.CheckNames(names, defects);
         if (defects.Any(d => d.Severity == Severity.Error))
             return (null, Problems.Of(422, "invalid-upload", "The files are not one valid send unit", "送信単位として受け付けられません",
                 "Every defect is listed under 'errors'.", "すべての指摘を 'errors' に示します。", defects));
@@ -68,24 +55,6 @@ public sealed class SubmissionIntake(
         var submission = await Store(first, names, uploads, cancellationToken);
         await Announce(submission, cancellationToken);
         return (submission, null);
-    }
-
-    static void CheckOneSendUnit(List<StandardFileName> names, List<Defect> defects)
-    {
-        if (names.Count < 2)
-            return;
-        var first = names[0];
-        foreach (var name in names.Skip(1))
-        {
-            if (name.SenderOffice != first.SenderOffice || name.RecipientOffice != first.RecipientOffice || name.SendUnit != first.SendUnit)
-                defects.Add(Defect.Error(name.Name, "send-unit.mixed",
-                    $"送信元・送信先・ファイル連番が {first.Name} と一致しません。1回の送信は1つの送信単位です。",
-                    $"Sender, recipient or file serial differ from {first.Name}; one submission is one send unit."));
-        }
-        var months = names.Select(n => n.Month).Where(m => m is not null and not "000000").Distinct().ToList();
-        if (months.Count > 1)
-            defects.Add(Defect.Error(first.Name, "send-unit.month",
-                "送信単位内でファイル名の年月が異なります。", "The files of the send unit name different months."));
     }
 
     async Task<IResult?> CheckRoute(StandardFileName name, CancellationToken cancellationToken)

@@ -29,7 +29,6 @@ public static class SendUnitRules
         var named = files.Where(f => f.Name is not null).ToList();
         if (named.Count == 0)
             return;
-        var first = named[0];
 
         if (authenticatedOffice is not null)
             foreach (var file in named.Where(f => f.Name!.SenderOffice != authenticatedOffice))
@@ -37,25 +36,35 @@ public static class SendUnitRules
                     $"ファイル名の送信元{file.Name!.SenderOffice}が送信した事業所{authenticatedOffice}と一致しません。",
                     $"The sender {file.Name!.SenderOffice} in the file name is not the sending office {authenticatedOffice}."));
 
-        foreach (var file in named.Skip(1).Where(f => f.Name!.SenderOffice != first.Name!.SenderOffice
-            || f.Name.RecipientOffice != first.Name.RecipientOffice || f.Name.SendUnit != first.Name.SendUnit))
-            defects.Add(Defect.Error(file.File, "send-unit.mixed",
-                $"送信元・送信先・ファイル連番が {first.File} と一致しません。1回の送信は1つの送信単位です。",
-                $"Sender, recipient or file serial differ from {first.File}; one submission is one send unit."));
+        CheckNames([.. named.Select(f => f.Name!)], defects);
+        CheckShape(named, policy, defects);
+        CheckKeys(named, defects);
+    }
 
-        var months = named.Select(f => f.Name!.Month).Where(m => m is not null and not "000000").Distinct().ToList();
+    /// <summary>
+    /// The rules that need only the file names: one sender, recipient and 連番, one month, one file per kind. Intake
+    /// applies them before it stores anything, since a submission is one send unit.
+    /// </summary>
+    public static void CheckNames(IReadOnlyList<StandardFileName> names, List<Defect> defects)
+    {
+        if (names.Count == 0)
+            return;
+        var first = names[0];
+        foreach (var name in names.Skip(1).Where(n => n.SenderOffice != first.SenderOffice || n.RecipientOffice != first.RecipientOffice || n.SendUnit != first.SendUnit))
+            defects.Add(Defect.Error(name.Name, "send-unit.mixed",
+                $"送信元・送信先・ファイル連番が {first.Name} と一致しません。1回の送信は1つの送信単位です。",
+                $"Sender, recipient or file serial differ from {first.Name}; one submission is one send unit."));
+
+        var months = names.Select(n => n.Month).Where(m => m is not null and not "000000").Distinct().ToList();
         if (months.Count > 1)
-            defects.Add(Defect.Error(first.File, "send-unit.month",
+            defects.Add(Defect.Error(first.Name, "send-unit.month",
                 $"送信単位内でファイル名の年月が異なります（{string.Join("/", months)}）。",
                 $"The files of the send unit name different months ({string.Join("/", months)})."));
 
-        foreach (var group in named.GroupBy(f => f.Name!.Layout.Kind).Where(g => g.Count() > 1 && g.Key != "yoboBasicImage"))
-            defects.Add(Defect.Error(group.Skip(1).First().File, "send-unit.duplicate-kind",
-                $"同じ種類のファイル（{group.First().Name!.Layout.JaName}）が{group.Count()}個あります。",
+        foreach (var group in names.GroupBy(n => n.Layout.Kind).Where(g => g.Count() > 1 && g.Key != "yoboBasicImage"))
+            defects.Add(Defect.Error(group.Skip(1).First().Name, "send-unit.duplicate-kind",
+                $"同じ種類のファイル（{group.First().Layout.JaName}）が{group.Count()}個あります。",
                 $"The send unit holds {group.Count()} files of kind {group.Key}."));
-
-        CheckShape(named, policy, defects);
-        CheckKeys(named, defects);
     }
 
     static void CheckShape(List<FileReport> files, ValidationPolicy policy, List<Defect> defects)

@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using CarePlanMesh.Standard;
+using Microsoft.Extensions.Options;
+
+namespace CarePlanMesh.Intake.Api;
+
+/// <summary>
+/// POST /v1/validate: the dry run vendors use before sending. Same multipart shape and limits as a submission, the
+/// same validation library as the validation service; nothing is stored and nothing is sent.
+/// </summary>
+public static class ValidateEndpoints
+{
+    public static RouteGroupBuilder MapValidation(this RouteGroupBuilder api)
+    {
+        api.MapPost("/validate", Validate).DisableAntiforgery();
+        return api;
+    }
+
+    static async Task<IResult> Validate(HttpRequest request, ClaimsPrincipal user, UploadForm form, IOptions<ValidationPolicy> policy, CancellationToken cancellationToken)
+    {
+        var (uploads, invalid) = await form.Read(request, cancellationToken);
+        if (invalid is not null)
+            return invalid;
+        var report = StandardValidator.Validate([.. uploads.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
+        return Results.Json(new
+        {
+            valid = report.IsValid,
+            errorCount = report.ErrorCount,
+            warningCount = report.WarningCount,
+            files = report.Files.Select(f => new { name = f.File, kind = f.Name?.Layout.Kind, records = f.RecordCount, valid = f.IsValid }),
+            defects = report.Defects,
+        }, DefectReport.JsonOptions);
+    }
+}

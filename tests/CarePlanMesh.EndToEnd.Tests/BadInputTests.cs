@@ -93,13 +93,13 @@ public sealed class BadInputTests(MeshFixture mesh)
     public async Task A_request_that_is_not_multipart_is_refused()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var before = await StoredRows();
+        var before = await mesh.StoredRows();
 
         var response = await careOffice.PostAsJsonAsync("/v1/submissions", new { files = "UPPLAN" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(before, await StoredRows());
+        Assert.Equal(before, await mesh.StoredRows());
     }
 
     [Fact]
@@ -115,19 +115,16 @@ public sealed class BadInputTests(MeshFixture mesh)
 
     async Task<JsonElement> Refused(HttpClient client, (string Name, byte[] Content)[] files, HttpStatusCode expected)
     {
-        var before = await StoredRows();
+        var before = await mesh.StoredRows();
 
         var response = await client.PostAsync("/v1/submissions", SampleFiles.Form(files));
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(before, await StoredRows());
+        Assert.Equal(before, await mesh.StoredRows());
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("titleJa").GetString()));
         return problem;
     }
-
-    async Task<(long Submissions, long Payloads)> StoredRows() =>
-        (await mesh.Count("intake.submissions"), await mesh.Count("messagedata.payloads"));
 }

@@ -82,6 +82,29 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.False(File.Exists(Path.Combine(_work, "files.zip")));
     }
 
+    [Fact]
+    public async Task The_offline_validator_exits_0_for_the_samples_and_1_with_the_defects_for_a_broken_file()
+    {
+        var samples = Path.Combine(_work, "samples");
+        await Cpm(null, "samples", "--out", samples);
+
+        var valid = await Cpm(null, "validate", samples);
+        Assert.Equal(0, valid.ExitCode);
+        Assert.Contains("0 errors", valid.Output);
+
+        var plan = Directory.GetFiles(samples, "UPPLAN_*.CSV").Single();
+        var text = Ms932.Encoding.GetString(await File.ReadAllBytesAsync(plan));
+        await File.WriteAllBytesAsync(plan, Ms932.Encoding.GetBytes(text.Replace(",20250602,", ",20250702,")));
+        var invalid = await Cpm(null, "validate", plan, "--json");
+        Assert.Equal(1, invalid.ExitCode);
+        var report = Json(invalid.Output);
+        Assert.False(report.GetProperty("valid").GetBoolean());
+        var defect = Assert.Single(report.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "record.service-date-month");
+        Assert.Equal(10, defect.GetProperty("column").GetInt32());
+        // The plan alone is not a whole send unit either.
+        Assert.Contains(report.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "send-unit.incomplete");
+    }
+
     async Task WaitForState(string id, string state)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using CarePlanMesh.Security;
 using Npgsql;
 
@@ -101,6 +103,26 @@ public sealed class MeshFixture : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>What intake has stored: submissions and claim-check payloads. Unchanged when a request is refused.</summary>
+    public async Task<(long Submissions, long Payloads)> StoredRows() =>
+        (await Count("intake.submissions"), await Count("messagedata.payloads"));
+
+    /// <summary>Polls the sender's view of a submission until it reaches the state, for at most a minute.</summary>
+    public async Task<JsonElement> WaitForState(HttpClient client, Guid id, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement status = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
+            if (status.GetProperty("state").GetString() == state)
+                return status;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"Submission {id} did not reach {state}; last status: {status}\n{Logs()}");
+        return status;
     }
 
     public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));

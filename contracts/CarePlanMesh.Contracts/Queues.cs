@@ -10,6 +10,11 @@ public static class Queues
     public const string CheckRoute = "check-route";
     public const string NotifyOffice = "notify-office";
     public const string RecordUsage = "record-usage";
+    /// <summary>Directory search (request) and <see cref="RegisterOffice"/> (command).</summary>
+    public const string Directory = "routing-directory";
+    public const string Partnerships = "routing-partnerships";
+    public const string Licences = "routing-licences";
+    public const string SendInvitation = "send-invitation";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -5,9 +5,14 @@ using CarePlanMesh.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("billing-reconciliation");
 builder.AddServiceDatabase("billing_reconciliation", typeof(Program).Assembly);
-builder.AddServiceBus(bus => bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition)));
+builder.AddServiceBus(bus =>
+{
+    bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition));
+    bus.AddConsumer<LicenceGrantedConsumer>(typeof(LicenceGrantedConsumerDefinition));
+});
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUsage();
+app.MapLicences();
 app.Run();

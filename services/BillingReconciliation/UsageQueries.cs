@@ -30,4 +30,21 @@ public static class UsageQueries
         });
         return app;
     }
+
+    /// <summary>GET /licences/{office}: the licence periods and fees accounted for an office (management port only).</summary>
+    public static WebApplication MapLicences(this WebApplication app)
+    {
+        app.MapGet("/licences/{office:regex(^[0-9]{{10}}$)}", async (string office, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        {
+            await using var command = dataSource.CreateCommand(
+                "SELECT kind, valid_from, valid_to, fee_yen FROM billing_reconciliation.licences WHERE office_number = @office ORDER BY valid_from");
+            command.Parameters.AddWithValue("office", office);
+            var licences = new List<object>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                licences.Add(new { kind = reader.GetString(0), validFrom = reader.GetFieldValue<DateOnly>(1), validTo = reader.GetFieldValue<DateOnly>(2), feeYen = reader.GetInt32(3) });
+            return Results.Ok(new { office, licences });
+        });
+        return app;
+    }
 }

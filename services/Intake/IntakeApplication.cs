@@ -32,6 +32,12 @@ public static class IntakeApplication
             bus.AddSagaStateMachine<SubmissionStateMachine, SubmissionState, SubmissionStateMachineDefinition>()
                 .NpgsqlRepository(SubmissionStore.Configure);
             bus.AddRequestClient<CheckRoute>(Queues.Address(Queues.CheckRoute));
+            bus.AddRequestClient<SearchDirectory>(Queues.Address(Queues.Directory));
+            bus.AddRequestClient<ListPartnerships>(Queues.Address(Queues.Partnerships));
+            bus.AddRequestClient<RequestPartnership>(Queues.Address(Queues.Partnerships));
+            bus.AddRequestClient<ChangePartnership>(Queues.Address(Queues.Partnerships));
+            bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
+            bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -87,6 +93,7 @@ public static class IntakeApplication
             .RequireAuthorization()
             .MapSubmissions()
             .MapValidation()
+            .MapRouting()
             .MapMailbox();
         return app;
     }

@@ -5,7 +5,8 @@ using System.Text.Json;
 
 namespace CarePlanMesh.Security;
 
-public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name);
+/// <summary>A demo office: licensed for a year from the day the mesh first starts (unless not), partnered with <see cref="Partners"/>.</summary>
+public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, IReadOnlyList<string>? Partners = null, bool Licensed = true);
 
 /// <summary>
 /// A development CA and everything a local mesh needs, written as PEM files. Never for production: the CA key sits
@@ -14,10 +15,13 @@ public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> Servi
 /// </summary>
 public static class DevelopmentPki
 {
-    /// <summary>The standard's own example numbers 0300000100 (care office) and 0300000005 (provider), and a made-up 福祉用具 provider.</summary>
+    /// <summary>
+    /// The standard's own example numbers 0300000100 (care office) and 0300000005 (provider), partners of each other, and a
+    /// made-up 福祉用具 provider 0300000007 that is licensed but nobody's partner.
+    /// </summary>
     public static IReadOnlyList<DemoOffice> DefaultOffices { get; } =
     [
-        new("0300000100", ["43"], "デモ居宅介護支援事業所"),
+        new("0300000100", ["43"], "デモ居宅介護支援事業所", ["0300000005"]),
         new("0300000005", ["11"], "デモ訪問介護事業所"),
         new("0300000007", ["17"], "デモ福祉用具事業所"),
     ];
@@ -67,7 +71,11 @@ public static class DevelopmentPki
             var folder = $"offices/{office.OfficeNumber}";
             Issue(directory, folder, ca, Name(office.OfficeNumber, office.Name), [ClientAuthentication, EmailProtection],
                 X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, now);
-            entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, $"{folder}/cert.pem"));
+            entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, $"{folder}/cert.pem")
+            {
+                Licensed = office.Licensed,
+                Partners = office.Partners ?? [],
+            });
         }
         Write(directory, "offices.json", JsonSerializer.Serialize(entries, OfficeDirectoryFile.JsonOptions));
     }
@@ -117,8 +125,15 @@ public static class DevelopmentPki
         Write(directory, relativePath, key.ExportPkcs8PrivateKeyPem(), secret: true);
 }
 
-/// <summary>One row of offices.json: an office to register, with its certificate's path relative to the file.</summary>
-public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, string Certificate);
+/// <summary>
+/// One row of offices.json: an office to register, with its certificate's path relative to the file; whether routing
+/// grants it an annual licence when it has none, and the offices it is partnered with (both for demos and tests).
+/// </summary>
+public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, string Certificate)
+{
+    public bool Licensed { get; init; }
+    public IReadOnlyList<string> Partners { get; init; } = [];
+}
 
 public static class OfficeDirectoryFile
 {

@@ -5,8 +5,9 @@ namespace CarePlanMesh.Security;
 
 public static class OfficeNumber
 {
-    /// <summary>介護保険事業所番号: exactly 10 ASCII digits.</summary>
-    public static bool IsValid(string? value) => value is { Length: 10 } && value.All(char.IsAsciiDigit);
+    /// <summary>介護保険事業所番号: exactly 10 ASCII digits, the first two a prefecture code 01–47.</summary>
+    public static bool IsValid(string? value) =>
+        value is { Length: 10 } && value.All(char.IsAsciiDigit) && (value[0] - '0') * 10 + (value[1] - '0') is >= 1 and <= 47;
 }
 
 public static class OfficeCertificates

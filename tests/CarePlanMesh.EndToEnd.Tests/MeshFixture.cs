@@ -18,6 +18,16 @@ public sealed class MeshFixture : IAsyncLifetime
     public const string CareOffice = "0300000100";
     public const string Provider = "0300000005";
     public const string OtherProvider = "0300000007";
+    /// <summary>Offices of the partnership and licence tests: registered, nobody's partner, without a licence.</summary>
+    public const string NewCareOffice = "1300000201";
+    public const string NewProvider = "1300000202";
+
+    static readonly DemoOffice[] Offices =
+    [
+        .. DevelopmentPki.DefaultOffices,
+        new(NewCareOffice, ["43"], "テスト居宅介護支援事業所", Licensed: false),
+        new(NewProvider, ["11"], "テスト訪問介護事業所", Licensed: false),
+    ];
 
     static readonly (string Dir, string Name)[] Services =
     [
@@ -31,6 +41,8 @@ public sealed class MeshFixture : IAsyncLifetime
     public string PostgresConnectionString { get; private set; } = "";
     public Uri BaseAddress { get; private set; } = null!;
     public Dictionary<string, Uri> Management { get; } = [];
+    /// <summary>The virtual host the services run on, for tests that play an operator's tool on the bus.</summary>
+    public Uri RabbitMq { get; private set; } = null!;
     public X509Certificate2 Ca { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -38,7 +50,8 @@ public sealed class MeshFixture : IAsyncLifetime
         var infrastructure = await Infrastructure.GetAsync();
         PostgresConnectionString = await infrastructure.CreateDatabaseAsync("e2e");
         var rabbit = await infrastructure.CreateVirtualHostAsync("e2e");
-        DevelopmentPki.Create(DemoDirectory, DevelopmentPki.DefaultOffices);
+        RabbitMq = rabbit;
+        DevelopmentPki.Create(DemoDirectory, Offices);
         Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
         BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
 

@@ -15,11 +15,14 @@ public static class SampleFiles
 
     public static byte[] Ms932Bytes(string name) => Ms932.Encoding.GetBytes(Text(name));
 
-    /// <summary>The sample 予定 send unit under another 連番 and/or offices, so that each test sends its own unit.</summary>
+    /// <summary>
+    /// The sample 予定 send unit under another 連番 and/or offices, so that each test sends its own unit; other offices
+    /// replace the sample's in the records too (更新業者コード is the sender, the provider the recipient).
+    /// </summary>
     public static (string Name, byte[] Content)[] PlanSendUnit(string serial, string sender = "0300000100", string recipient = "0300000005") =>
         [.. new[] { Plan, Table7, Supplement }.Select(name => (
             name.Replace("20250525103000", serial).Replace("0300000100_43_0300000005_11", $"{sender}_43_{recipient}_11"),
-            Ms932Bytes(name)))];
+            Ms932.Encoding.GetBytes(Text(name).Replace("0300000100", sender).Replace("0300000005", recipient))))];
 
     /// <summary>A multipart form with one part named <c>files</c> per file, as the submission API takes it.</summary>
     public static MultipartFormDataContent Form(params (string Name, byte[] Content)[] files)

@@ -67,7 +67,7 @@ public sealed class SubmissionIntake(
             var result = response.Message;
             return result.Allowed
                 ? null
-                : Problems.Of(422, result.Reason ?? "route-refused", "The relay will not deliver to this recipient", "この送信先には配信できません",
+                : Problems.Of(result.Status is 0 ? 422 : result.Status, result.Reason ?? "route-refused", "The relay will not deliver to this recipient", "この送信先には配信できません",
                     result.ReasonEn ?? "The route is refused.", result.ReasonJa ?? "配信できません。");
         }
         catch (RequestTimeoutException)

@@ -1,13 +1,23 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Routing.Licences;
+using CarePlanMesh.Routing.Partnerships;
 using CarePlanMesh.Security;
+using MassTransit;
 
 namespace CarePlanMesh.Routing.Directory;
 
 /// <summary>
-/// Registers the offices listed in Directory:SeedFile (the offices.json that `cpm dev-pki` writes) at start.
-/// Runs before the bus starts, so the first route check already sees them.
+/// Registers the offices listed in Directory:SeedFile (the offices.json that `cpm dev-pki` writes) at start, grants an
+/// annual licence from today to each marked licensed that holds none, and makes the listed partnerships active.
+/// Runs before the bus starts, so the first route check already sees them; running it again changes nothing. The
+/// licences it grants are published once the bus runs, so billing-reconciliation accounts them like any other.
 /// </summary>
-public sealed class DirectorySeed(OfficeDirectory directory, IConfiguration configuration, ILogger<DirectorySeed> logger) : IHostedService
+public sealed class DirectorySeed(
+    OfficeDirectory directory, PartnershipBook partnerships, LicenceBook licences, IBus bus, IConfiguration configuration, ILogger<DirectorySeed> logger)
+    : IHostedLifecycleService
 {
+    readonly List<LicenceGranted> _granted = [];
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var path = configuration["Directory:SeedFile"];
@@ -15,9 +25,29 @@ public sealed class DirectorySeed(OfficeDirectory directory, IConfiguration conf
             return;
         var offices = OfficeDirectoryFile.Read(path);
         foreach (var office in offices)
-            await directory.Register(office.OfficeNumber, office.Name, office.ServiceTypes, cancellationToken);
+        {
+            await directory.Register(office.OfficeNumber, office.Name, office.ServiceTypes, contactEmail: null, cancellationToken);
+            if (office.Licensed && await licences.ValidUntil(office.OfficeNumber, cancellationToken) is null
+                && await licences.GrantAnnual(office.OfficeNumber, licences.Today, cancellationToken) is { } granted)
+                _granted.Add(granted);
+        }
+        foreach (var office in offices)
+            foreach (var partner in office.Partners)
+                if (await partnerships.Between(office.OfficeNumber, partner, cancellationToken) is null
+                    && await partnerships.Create(office.OfficeNumber, partner, null, PartnershipStates.Active, cancellationToken) is null)
+                    logger.LogWarning("The seed partnership {Office}-{Partner} was created concurrently", office.OfficeNumber, partner);
         logger.LogInformation("Registered {Count} offices from the seed file", offices.Count);
     }
 
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var granted in _granted)
+            await bus.Publish(granted, cancellationToken);
+        _granted.Clear();
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

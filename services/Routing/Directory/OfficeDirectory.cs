@@ -1,21 +1,25 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.Routing.Licences;
+using CarePlanMesh.Routing.Partnerships;
 using Npgsql;
 
 namespace CarePlanMesh.Routing.Directory;
 
-/// <summary>The registered offices and the routing decision between two of them.</summary>
-public sealed class OfficeDirectory(NpgsqlDataSource dataSource)
+/// <summary>The registered offices, the directory search, and the routing decision between two offices.</summary>
+public sealed class OfficeDirectory(NpgsqlDataSource dataSource, PartnershipBook partnerships, LicenceBook licences)
 {
-    public async Task Register(string officeNumber, string name, IReadOnlyList<string> serviceTypes, CancellationToken cancellationToken)
+    public async Task Register(string officeNumber, string name, IReadOnlyList<string> serviceTypes, string? contactEmail, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO routing.offices (office_number, name, service_types) VALUES (@office, @name, @types)
-            ON CONFLICT (office_number) DO UPDATE SET name = excluded.name, service_types = excluded.service_types
+            INSERT INTO routing.offices (office_number, name, service_types, contact_email) VALUES (@office, @name, @types, @email)
+            ON CONFLICT (office_number) DO UPDATE SET name = excluded.name, service_types = excluded.service_types,
+                contact_email = COALESCE(excluded.contact_email, routing.offices.contact_email)
             """);
         command.Parameters.AddWithValue("office", officeNumber);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("types", serviceTypes.ToArray());
+        command.Parameters.Add(new NpgsqlParameter<string?>("email", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = contactEmail });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -26,20 +30,76 @@ public sealed class OfficeDirectory(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    /// <summary>May <paramref name="sender"/> send to <paramref name="recipient"/>? Both must be registered and distinct.</summary>
+    /// <summary>Offices matching every given filter: number prefix or name fragment, prefecture (01–47), service type.</summary>
+    public async Task<IReadOnlyList<OfficeListing>> Search(SearchDirectory search, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT office_number, name, service_types FROM routing.offices
+            WHERE (@q IS NULL OR office_number LIKE @q || '%' OR name ILIKE '%' || @q || '%')
+              AND (@prefecture IS NULL OR left(office_number, 2) = @prefecture)
+              AND (@type IS NULL OR @type = ANY (service_types))
+            ORDER BY office_number
+            LIMIT @limit
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string?>("q", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = Blank(search.Query)?.Replace("%", "").Replace("_", "") });
+        command.Parameters.Add(new NpgsqlParameter<string?>("prefecture", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = Blank(search.Prefecture) });
+        command.Parameters.Add(new NpgsqlParameter<string?>("type", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = Blank(search.ServiceType) });
+        command.Parameters.AddWithValue("limit", Math.Clamp(search.Limit, 1, 200));
+        var offices = new List<OfficeListing>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            offices.Add(new OfficeListing
+            {
+                OfficeNumber = reader.GetString(0),
+                Name = reader.GetString(1),
+                Prefecture = reader.GetString(0)[..2],
+                ServiceTypes = reader.GetFieldValue<string[]>(2),
+            });
+        return offices;
+    }
+
+    static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>
+    /// May <paramref name="sender"/> send to <paramref name="recipient"/>? Both registered and distinct, an active
+    /// partnership between them, and a licence or free pass covering today for each.
+    /// </summary>
     public async Task<RouteChecked> Check(string sender, string recipient, CancellationToken cancellationToken)
     {
         if (sender == recipient)
-            return Refuse("same-office", $"送信元と送信先が同じ事業所番号（{sender}）です。同一事業所番号間では送信できません。",
+            return Refuse(422, "same-office", $"送信元と送信先が同じ事業所番号（{sender}）です。同一事業所番号間では送信できません。",
                 $"Sender and recipient are the same office number ({sender}); an office cannot send to itself.");
         if (!await IsRegistered(sender, cancellationToken))
-            return Refuse("unknown-sender", $"送信元の事業所（{sender}）は登録されていません。",
+            return Refuse(422, "unknown-sender", $"送信元の事業所（{sender}）は登録されていません。",
                 $"The sending office {sender} is not registered with the relay.");
         if (!await IsRegistered(recipient, cancellationToken))
-            return Refuse("unknown-recipient", $"送信先の事業所（{recipient}）は登録されていません。",
+            return Refuse(422, "unknown-recipient", $"送信先の事業所（{recipient}）は登録されていません。",
                 $"The recipient office {recipient} is not registered with the relay.");
+
+        var partnership = await partnerships.Between(sender, recipient, cancellationToken);
+        if (partnership?.State != PartnershipStates.Active)
+            return partnership is null
+                ? Refuse(403, "not-partners", $"事業所{recipient}とは連携していません。連携を申請し、承認されてから送信してください。",
+                    $"Office {recipient} is not your partner; request a partnership and send once it is approved.")
+                : Refuse(403, "partnership-inactive", $"事業所{recipient}との連携は「{partnership.State}」の状態です。有効な連携の間だけ送信できます。",
+                    $"The partnership with office {recipient} is {partnership.State}; files travel only while it is active.");
+
+        foreach (var office in new[] { sender, recipient })
+            if (await licences.ValidUntil(office, cancellationToken) is null)
+            {
+                var last = (await licences.List(office, cancellationToken)).Where(l => l.ValidTo < licences.Today).Select(l => (DateOnly?)l.ValidTo).Max();
+                return Refuse(403, "licence-invalid",
+                    last is { } day
+                        ? $"事業所{office}のライセンスは{day:yyyy-MM-dd}で期限が切れています。"
+                        : $"事業所{office}には有効なライセンスも無料パスもありません。",
+                    last is { } end
+                        ? $"The licence of office {office} expired on {end:yyyy-MM-dd}."
+                        : $"Office {office} has no valid licence or free pass.");
+            }
         return new RouteChecked { Allowed = true };
     }
 
-    static RouteChecked Refuse(string reason, string ja, string en) => new() { Allowed = false, Reason = reason, ReasonJa = ja, ReasonEn = en };
+    static RouteChecked Refuse(int status, string reason, string ja, string en) =>
+        new() { Allowed = false, Status = status, Reason = reason, ReasonJa = ja, ReasonEn = en };
 }

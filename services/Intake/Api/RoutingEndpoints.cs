@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using CarePlanMesh.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace CarePlanMesh.Intake.Api;
+
+/// <summary>
+/// The directory, partnerships (連携先) and licence of the calling office. Routing owns all three; intake asks it over
+/// the bus and turns its refusals into problem details.
+/// </summary>
+public static class RoutingEndpoints
+{
+    public sealed record PartnershipRequest(string? PartnerOffice, string? InviteEmail);
+
+    public static RouteGroupBuilder MapRouting(this RouteGroupBuilder api)
+    {
+        api.MapGet("/directory", (string? q, string? prefecture, string? serviceType, IRequestClient<SearchDirectory> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<SearchDirectory, DirectoryListed>(client, new SearchDirectory { Query = q, Prefecture = prefecture, ServiceType = serviceType }, options, cancellationToken,
+                listed => Results.Ok(new { offices = listed.Offices })));
+
+        api.MapGet("/partnerships", (ClaimsPrincipal user, IRequestClient<ListPartnerships> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<ListPartnerships, PartnershipAnswer>(client, new ListPartnerships { Office = user.Office() }, options, cancellationToken,
+                answer => Results.Ok(new { partnerships = answer.Partnerships })));
+
+        api.MapPost("/partnerships", (PartnershipRequest body, ClaimsPrincipal user, IRequestClient<RequestPartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<RequestPartnership, PartnershipAnswer>(client,
+                new RequestPartnership { Office = user.Office(), PartnerOffice = body.PartnerOffice, InviteEmail = body.InviteEmail }, options, cancellationToken,
+                answer => answer.Refusal is { } refusal
+                    ? Refused(refusal, answer.Partnership?.Id)
+                    : Results.Created($"/v1/partnerships/{answer.Partnership!.Id}", answer.Partnership)));
+
+        api.MapPost("/partnerships/{id:guid}/{action:regex(^(approve|decline|suspend|end)$)}", (Guid id, string action, ClaimsPrincipal user, IRequestClient<ChangePartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<ChangePartnership, PartnershipAnswer>(client, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
+                answer => answer.Refusal is { } refusal ? Refused(refusal, null) : Results.Ok(answer.Partnership)));
+
+        api.MapGet("/licence", (ClaimsPrincipal user, IRequestClient<GetLicence> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<GetLicence, LicenceAnswer>(client, new GetLicence { Office = user.Office() }, options, cancellationToken, Licence));
+
+        api.MapPost("/licence/free-pass", (ClaimsPrincipal user, IRequestClient<ApplyFreePass> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
+            Ask<ApplyFreePass, LicenceAnswer>(client, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence));
+        return api;
+    }
+
+    static IResult Licence(LicenceAnswer answer) => answer.Refusal is { } refusal
+        ? Refused(refusal, null)
+        : Results.Ok(answer with { Refusal = null });
+
+    static IResult Refused(Refusal refusal, Guid? existing) =>
+        Problems.Of(refusal.Status, refusal.Reason, "Refused", "受け付けられません", refusal.ReasonEn, refusal.ReasonJa,
+            extensions: existing is { } id ? new Dictionary<string, object?> { ["partnership"] = $"/v1/partnerships/{id}" } : null);
+
+    static async Task<IResult> Ask<TRequest, TResponse>(IRequestClient<TRequest> client, TRequest request, IOptions<IntakeOptions> options,
+        CancellationToken cancellationToken, Func<TResponse, IResult> answer)
+        where TRequest : class where TResponse : class
+    {
+        try
+        {
+            var response = await client.GetResponse<TResponse>(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds));
+            return answer(response.Message);
+        }
+        catch (RequestTimeoutException)
+        {
+            return Problems.Of(503, "routing-unavailable", "Routing is not answering", "配信サービスが応答しません",
+                "Nothing was changed; please try again shortly.", "何も変更していません。しばらくしてから再度お試しください。");
+        }
+    }
+}

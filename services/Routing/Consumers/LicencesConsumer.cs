@@ -1,0 +1,25 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Routing.Licences;
+using MassTransit;
+
+namespace CarePlanMesh.Routing.Consumers;
+
+/// <summary>GET /v1/licence and POST /v1/licence/free-pass; a granted free pass is published for billing-reconciliation.</summary>
+public sealed class LicencesConsumer(LicenceBook licences) : IConsumer<GetLicence>, IConsumer<ApplyFreePass>
+{
+    public async Task Consume(ConsumeContext<GetLicence> context) =>
+        await context.RespondAsync(await licences.Status(context.Message.Office, context.CancellationToken));
+
+    public async Task Consume(ConsumeContext<ApplyFreePass> context)
+    {
+        var (answer, granted) = await licences.ApplyFreePass(context.Message.Office, context.CancellationToken);
+        if (granted is not null)
+            await context.Publish(granted);
+        await context.RespondAsync(answer);
+    }
+}
+
+public sealed class LicencesConsumerDefinition : ConsumerDefinition<LicencesConsumer>
+{
+    public LicencesConsumerDefinition() => EndpointName = Queues.Licences;
+}

@@ -16,4 +16,7 @@ public static class NotificationTopics
     public const string SubmissionFailed = "submission-failed";
     public const string SubmissionExpired = "submission-expired";
     public const string DeliveryAcknowledged = "delivery-acknowledged";
+    public const string DeliveryWithdrawn = "delivery-withdrawn";
+    /// <summary>A unit arrived with a 連番 lower than one already delivered from the same sender (told to both offices).</summary>
+    public const string OutOfOrder = "out-of-order";
 }

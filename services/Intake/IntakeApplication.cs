@@ -32,6 +32,8 @@ public static class IntakeApplication
             bus.AddSagaStateMachine<SubmissionStateMachine, SubmissionState, SubmissionStateMachineDefinition>()
                 .NpgsqlRepository(SubmissionStore.Configure);
             bus.AddRequestClient<CheckRoute>(Queues.Address(Queues.CheckRoute));
+            bus.AddRequestClient<PickUpDelivery>(Queues.Address(Queues.Submissions));
+            bus.AddRequestClient<WithdrawSubmission>(Queues.Address(Queues.Submissions));
             bus.AddRequestClient<SearchDirectory>(Queues.Address(Queues.Directory));
             bus.AddRequestClient<ListPartnerships>(Queues.Address(Queues.Partnerships));
             bus.AddRequestClient<RequestPartnership>(Queues.Address(Queues.Partnerships));
@@ -46,6 +48,9 @@ public static class IntakeApplication
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
+        builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
+        builder.Services.AddSingleton<RetentionPurge>();
+        builder.Services.AddHostedService<RetentionService>();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -95,6 +100,11 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox();
+        // Operators only: on the management address, never on the public edge.
+        var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();
+        app.MapPost("/retention/purge", async (bool? dryRun, RetentionPurge purge, CancellationToken cancellationToken) =>
+            Results.Ok(await purge.Run(dryRun ?? true, cancellationToken))).RequireHost(management);
         return app;
     }
 }

@@ -21,12 +21,17 @@ public sealed class MeshFixture : IAsyncLifetime
     /// <summary>Offices of the partnership and licence tests: registered, nobody's partner, without a licence.</summary>
     public const string NewCareOffice = "1300000201";
     public const string NewProvider = "1300000202";
+    /// <summary>A partnered, licensed pair of its own for the ordering tests, so that no other test's units sit in its mailbox.</summary>
+    public const string OrderedCareOffice = "1300000203";
+    public const string OrderedProvider = "1300000204";
 
     static readonly DemoOffice[] Offices =
     [
         .. DevelopmentPki.DefaultOffices,
         new(NewCareOffice, ["43"], "テスト居宅介護支援事業所", Licensed: false),
         new(NewProvider, ["11"], "テスト訪問介護事業所", Licensed: false),
+        new(OrderedCareOffice, ["43"], "順序テスト居宅介護支援事業所", [OrderedProvider]),
+        new(OrderedProvider, ["11"], "順序テスト訪問介護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -74,6 +79,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Crypto__RelayKey"] = Path.Combine(DemoDirectory, "relay", "key.pem"),
                 ["Directory__SeedFile"] = Path.Combine(DemoDirectory, "offices.json"),
                 ["Sweeper__Interval"] = "00:00:01",
+                // Short retention, purged only when a test asks (the scheduled run waits an hour).
+                ["Retention__SealedPackages"] = "00:00:01",
+                ["Retention__Metadata"] = "00:00:04",
+                ["Retention__Interval"] = "01:00:00",
             };
             _processes.Add(Start(dir, name, environment));
         }

@@ -17,9 +17,10 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
 
         Assert.Equal([MeshFixture.Provider], await Directory(client, "?q=0300000005"));
         Assert.Equal([MeshFixture.OtherProvider], await Directory(client, "?q=福祉用具"));
-        Assert.Equal([MeshFixture.NewCareOffice, MeshFixture.NewProvider], await Directory(client, "?prefecture=13"));
-        Assert.Equal([MeshFixture.Provider, MeshFixture.NewProvider], await Directory(client, "?serviceType=11"));
-        Assert.Equal([MeshFixture.NewProvider], await Directory(client, "?prefecture=13&serviceType=11"));
+        Assert.Equal([MeshFixture.NewCareOffice, MeshFixture.NewProvider, MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider], await Directory(client, "?prefecture=13"));
+        Assert.Equal([MeshFixture.Provider, MeshFixture.NewProvider, MeshFixture.OrderedProvider], await Directory(client, "?serviceType=11"));
+        Assert.Equal([MeshFixture.NewProvider, MeshFixture.OrderedProvider], await Directory(client, "?prefecture=13&serviceType=11"));
+        Assert.Equal([MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider], await Directory(client, "?q=順序テスト"));
     }
 
     [Fact]

@@ -88,6 +88,97 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         await InState(Machine.AwaitingPickup);
     }
 
+    async Task<DeliveryAnswer> Ask<T>(T request) where T : class
+    {
+        var client = _harness.GetRequestClient<T>();
+        return (await client.GetResponse<DeliveryAnswer>(request)).Message;
+    }
+
+    [Fact]
+    public async Task When_the_recipient_picks_up_it_should_record_the_first_pickup_and_hand_out_the_package()
+    {
+        await Route();
+        var first = await Ask(new PickUpDelivery { SubmissionId = _id, RecipientOffice = "0300000005" });
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var second = await Ask(new PickUpDelivery { SubmissionId = _id, RecipientOffice = "0300000005" });
+
+        Assert.Null(first.Refusal);
+        Assert.Equal(Sealed, first.SealedPackage);
+        Assert.Equal(first.PickedUpAt, second.PickedUpAt);
+        Assert.Equal(first.PickedUpAt, Instance.PickedUpAt);
+    }
+
+    [Fact]
+    public async Task When_another_office_asks_for_the_package_it_should_not_find_it()
+    {
+        await Route();
+        var answer = await Ask(new PickUpDelivery { SubmissionId = _id, RecipientOffice = "0300000007" });
+
+        Assert.Equal(404, answer.Refusal?.Status);
+        Assert.Null(answer.SealedPackage);
+        Assert.Null(Instance.PickedUpAt);
+    }
+
+    [Fact]
+    public async Task When_the_sender_withdraws_before_pickup_it_should_be_withdrawn_and_the_recipient_told()
+    {
+        await Route();
+        var answer = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
+
+        Assert.Null(answer.Refusal);
+        await InState(Machine.Withdrawn);
+        Assert.True(await _harness.Published.Any<SubmissionWithdrawn>(x => x.Context.Message.FromState == "AwaitingPickup"));
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x =>
+            x.Context.Message.OfficeNumber == "0300000005" && x.Context.Message.Topic == NotificationTopics.DeliveryWithdrawn));
+        Assert.Equal(410, (await Ask(new PickUpDelivery { SubmissionId = _id, RecipientOffice = "0300000005" })).Refusal?.Status);
+        Assert.NotNull(Instance.FinishedAt);
+    }
+
+    [Fact]
+    public async Task When_the_sender_withdraws_after_pickup_it_should_refuse()
+    {
+        await Route();
+        await Ask(new PickUpDelivery { SubmissionId = _id, RecipientOffice = "0300000005" });
+        var answer = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
+
+        Assert.Equal((409, "already-picked-up"), (answer.Refusal?.Status, answer.Refusal?.Reason));
+        await InState(Machine.AwaitingPickup);
+    }
+
+    [Fact]
+    public async Task When_the_sender_withdraws_during_validation_late_outcomes_should_be_ignored()
+    {
+        await Announce();
+        var answer = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
+        await Publish(new SubmissionValidated { SubmissionId = _id, FileCount = 1, RecordCount = 3 });
+
+        Assert.Equal("Withdrawn", answer.State);
+        await InState(Machine.Withdrawn);
+        Assert.False(await _harness.Sent.Any<SealSubmission>());
+    }
+
+    [Fact]
+    public async Task When_another_office_withdraws_it_should_not_find_it()
+    {
+        await Route();
+        var answer = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000005" });
+
+        Assert.Equal(404, answer.Refusal?.Status);
+        await InState(Machine.AwaitingPickup);
+    }
+
+    [Fact]
+    public async Task When_a_unit_arrives_out_of_order_it_should_tell_both_offices()
+    {
+        await Seal();
+        await Publish(new SubmissionRouted { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005", OutOfOrder = true, LatestSendUnit = "20250526090000" });
+
+        await InState(Machine.AwaitingPickup);
+        Assert.Equal((true, "20250526090000"), (Instance.OutOfOrder, Instance.LatestSendUnit));
+        foreach (var office in new[] { "0300000100", "0300000005" })
+            Assert.True(await _harness.Sent.Any<NotifyOffice>(x => x.Context.Message.OfficeNumber == office && x.Context.Message.Topic == NotificationTopics.OutOfOrder));
+    }
+
     [Fact]
     public async Task When_a_submission_is_announced_it_should_ask_validation_for_its_payload()
     {

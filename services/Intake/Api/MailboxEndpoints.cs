@@ -21,32 +21,41 @@ public static class MailboxEndpoints
         var items = await store.Mailbox(user.Office(), cancellationToken);
         return Results.Ok(new
         {
-            items = items.Select(s => new
+            items = items.Select(i => new
             {
-                id = s.CorrelationId,
-                senderOffice = s.SenderOffice,
-                senderServiceType = s.SenderServiceType,
-                sendUnit = s.SendUnit,
-                serviceMonth = s.ServiceMonth,
-                files = s.Files,
-                sealedBytes = s.SealedBytes,
-                sealedSha256 = s.SealedSha256,
-                routedAt = s.Timeline.LastOrDefault(t => t.State == "AwaitingPickup")?.At,
-                pickupDeadline = s.Deadline,
-                href = $"/v1/mailbox/{s.CorrelationId}",
+                id = i.Item.CorrelationId,
+                senderOffice = i.Item.SenderOffice,
+                senderServiceType = i.Item.SenderServiceType,
+                sendUnit = i.Item.SendUnit,
+                serviceMonth = i.Item.ServiceMonth,
+                files = i.Item.Files,
+                sealedBytes = i.Item.SealedBytes,
+                sealedSha256 = i.Item.SealedSha256,
+                routedAt = i.Item.Timeline.LastOrDefault(t => t.State == "AwaitingPickup")?.At,
+                pickupDeadline = i.Item.Deadline,
+                pickedUpAt = i.Item.PickedUpAt,
+                // Import after this unit: the standard imports one sender's units in ascending 連番 order.
+                waitingFor = i.WaitingFor is { } earlier
+                    ? new { sendUnit = earlier.SendUnit, state = earlier.CurrentState, id = earlier.CurrentState == "AwaitingPickup" ? earlier.CorrelationId : (Guid?)null }
+                    : null,
+                outOfOrder = i.Item.OutOfOrder ? new { latestSendUnit = i.Item.LatestSendUnit } : null,
+                href = $"/v1/mailbox/{i.Item.CorrelationId}",
             }),
         });
     }
 
-    static async Task<IResult> Download(Guid id, ClaimsPrincipal user, SubmissionStore store, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
+    static async Task<IResult> Download(Guid id, ClaimsPrincipal user, IRequestClient<PickUpDelivery> pickUp, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
     {
-        var item = await store.Find(id, cancellationToken);
-        if (item is null || item.RecipientOffice != user.Office() || item.CurrentState is not ("AwaitingPickup" or "Acknowledged") || item.SealedPackageAddress is null)
+        // The saga records the pickup first, so that a withdrawal racing this download either wins before it or is refused.
+        var answer = (await pickUp.GetResponse<DeliveryAnswer>(new PickUpDelivery { SubmissionId = id, RecipientOffice = user.Office() }, cancellationToken)).Message;
+        if (answer.Refusal is { Status: 404 })
             return Problems.NotFound("delivery", "配信");
+        if (answer.Refusal is { } refusal)
+            return Problems.Of(refusal.Status, refusal.Reason, "The delivery cannot be picked up", "この配信は受け取れません", refusal.ReasonEn, refusal.ReasonJa);
         try
         {
-            var stream = await payloads.Get(item.SealedPackageAddress, cancellationToken);
-            return Results.File(stream, "application/pkcs7-mime", $"{item.SenderOffice}_{item.SendUnit}.p7m");
+            var stream = await payloads.Get(answer.SealedPackage!, cancellationToken);
+            return Results.File(stream, "application/pkcs7-mime", $"{id}.p7m");
         }
         catch (MessageDataNotFoundException)
         {

@@ -2,7 +2,9 @@ using System.Security.Claims;
 using CarePlanMesh.Hosting.MessageData;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Contracts;
 using CarePlanMesh.Standard;
+using MassTransit;
 
 namespace CarePlanMesh.Intake.Api;
 
@@ -12,15 +14,16 @@ public static class SubmissionEndpoints
     {
         api.MapPost("/submissions", Submit).DisableAntiforgery();
         api.MapGet("/submissions/{id:guid}", Get);
+        api.MapPost("/submissions/{id:guid}/withdraw", Withdraw);
         return api;
     }
 
-    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, UploadForm form, SubmissionIntake intake, CancellationToken cancellationToken)
+    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, UploadForm form, SubmissionIntake intake, bool? resend, CancellationToken cancellationToken)
     {
         var (uploads, invalid) = await form.Read(request, cancellationToken);
         if (invalid is not null)
             return invalid;
-        var (accepted, problem) = await intake.Accept(user.Office(), uploads, cancellationToken);
+        var (accepted, problem) = await intake.Accept(user.Office(), uploads, resend ?? false, cancellationToken);
         if (problem is not null)
             return problem;
         return Results.Accepted($"/v1/submissions/{accepted!.CorrelationId}", new
@@ -48,6 +51,17 @@ public static class SubmissionEndpoints
         return Results.Json(View(submission, defects), DefectReport.JsonOptions);
     }
 
+    static async Task<IResult> Withdraw(Guid id, ClaimsPrincipal user, IRequestClient<WithdrawSubmission> withdraw, CancellationToken cancellationToken)
+    {
+        var answer = (await withdraw.GetResponse<DeliveryAnswer>(new WithdrawSubmission { SubmissionId = id, SenderOffice = user.Office() }, cancellationToken)).Message;
+        if (answer.Refusal is { Status: 404 })
+            return Problems.NotFound("submission", "送信");
+        if (answer.Refusal is { } refusal)
+            return Problems.Of(refusal.Status, refusal.Reason, "The submission cannot be withdrawn", "この送信は取り下げできません", refusal.ReasonEn, refusal.ReasonJa,
+                extensions: new Dictionary<string, object?> { ["state"] = answer.State, ["pickedUpAt"] = answer.PickedUpAt });
+        return Results.Ok(new { id, state = answer.State });
+    }
+
     static object View(SubmissionState s, IReadOnlyList<Defect>? defects) => new
     {
         id = s.CorrelationId,
@@ -64,6 +78,8 @@ public static class SubmissionEndpoints
         sealedBytes = s.SealedBytes,
         sealedSha256 = s.SealedSha256,
         pickupDeadline = s.CurrentState == "AwaitingPickup" ? s.Deadline : null,
+        pickedUpAt = s.PickedUpAt,
+        outOfOrder = s.OutOfOrder ? new { latestSendUnit = s.LatestSendUnit } : null,
         failure = s.FailureReason is null ? null : new { reason = s.FailureReason, messageJa = s.FailureReasonJa, messageEn = s.FailureReasonEn },
         defects,
         timeline = s.Timeline.Select(t => new { state = t.State, at = t.At }),

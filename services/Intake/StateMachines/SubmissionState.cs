@@ -38,6 +38,16 @@ public class SubmissionState : SagaStateMachineInstance, ISagaVersion
     public string? FailureReasonJa { get; set; }
     public string? FailureReasonEn { get; set; }
 
+    /// <summary>SHA-256 over the files' names and digests: the same content sent again is a duplicate.</summary>
+    public string ContentDigest { get; set; } = "";
+    /// <summary>When the recipient first downloaded the sealed package; a withdrawal can no longer overtake it.</summary>
+    public DateTimeOffset? PickedUpAt { get; set; }
+    /// <summary>A unit with a higher 連番 from the same sender had already been delivered to the recipient.</summary>
+    public bool OutOfOrder { get; set; }
+    public string? LatestSendUnit { get; set; }
+    /// <summary>When the submission reached a final state; retention counts from here.</summary>
+    public DateTimeOffset? FinishedAt { get; set; }
+
     public List<TimelineEntry> Timeline { get; set; } = [];
 }
 

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace CarePlanMesh.Intake.StateMachines;
 
 /// <summary>
-/// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed and Expired.
+/// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed, Expired and
+/// Withdrawn (by the sender, until the recipient picks the package up).
 /// Intake's HTTP API creates the instance in Received; every later step is a command to a service whose outcome event
 /// moves the instance on. Overdue steps (deadline column, swept by <see cref="Submissions.SubmissionSweeper"/>) are
 /// re-driven into the idempotent consumers, then failed.
@@ -22,6 +23,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     public State Rejected { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
     public State Expired { get; private set; } = null!;
+    public State Withdrawn { get; private set; } = null!;
 
     public Event<SubmissionReceived> SubmissionReceived { get; private set; } = null!;
     public Event<SubmissionValidated> SubmissionValidated { get; private set; } = null!;
@@ -32,6 +34,8 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     public Event<RoutingFailed> RoutingFailed { get; private set; } = null!;
     public Event<AcknowledgeDelivery> AcknowledgeDelivery { get; private set; } = null!;
     public Event<SubmissionStepOverdue> StepOverdue { get; private set; } = null!;
+    public Event<PickUpDelivery> PickUp { get; private set; } = null!;
+    public Event<WithdrawSubmission> Withdraw { get; private set; } = null!;
 
     readonly SubmissionOptions _options;
     readonly TimeProvider _clock;
@@ -52,6 +56,8 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         Event(() => RoutingFailed, e => e.CorrelateById(m => m.Message.SubmissionId));
         Event(() => AcknowledgeDelivery, e => e.CorrelateById(m => m.Message.SubmissionId));
         Event(() => StepOverdue, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => PickUp, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.ExecuteAsync(x => x.RespondAsync(NotFound(x.Message.SubmissionId)))); });
+        Event(() => Withdraw, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.ExecuteAsync(x => x.RespondAsync(NotFound(x.Message.SubmissionId)))); });
 
         During(Received,
             When(SubmissionReceived).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating),
@@ -100,8 +106,13 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     Record(x.Saga, AwaitingPickup);
                     x.Saga.Deadline = x.Saga.Timeline[^1].At + _options.PickupPeriod;
                     x.Saga.Attempts = 0;
+                    x.Saga.OutOfOrder = x.Message.OutOfOrder;
+                    x.Saga.LatestSendUnit = x.Message.LatestSendUnit;
                 })
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.RecipientOffice, NotificationTopics.DeliveryAvailable))
+                .If(x => x.Message.OutOfOrder, order => order
+                    .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.OutOfOrder))
+                    .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.RecipientOffice, NotificationTopics.OutOfOrder)))
                 .Send(UsageAddress, x => new RecordUsage
                 {
                     SubmissionId = x.Saga.CorrelationId,
@@ -145,7 +156,42 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionExpired))
                 .TransitionTo(Expired),
             Ignore(StepOverdue, x => x.Saga.Deadline > _clock.GetUtcNow()),
-            Ignore(AcknowledgeDelivery, x => x.Message.RecipientOffice != x.Saga.RecipientOffice));
+            Ignore(AcknowledgeDelivery, x => x.Message.RecipientOffice != x.Saga.RecipientOffice),
+            When(PickUp, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
+                .Then(x => x.Saga.PickedUpAt ??= _clock.GetUtcNow())
+                .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))),
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.PickedUpAt is null)
+                .Publish(x => Withdrawal(x.Saga))
+                .Then(EnterFinal(Withdrawn))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.RecipientOffice, NotificationTopics.DeliveryWithdrawn))
+                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
+                .TransitionTo(Withdrawn),
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.PickedUpAt is not null)
+                .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "already-picked-up",
+                    $"受信側が{x.Saga.PickedUpAt:yyyy-MM-dd HH:mm:ss}（UTC）に受け取り済みのため、取り下げできません。",
+                    $"The recipient picked the package up at {x.Saga.PickedUpAt:u}; it can no longer be withdrawn."))));
+
+        // Before pickup the sender may withdraw at any step; late outcomes of that step are ignored in Withdrawn.
+        During(Received, Validating, Sealing, Routing,
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
+                .Publish(x => Withdrawal(x.Saga))
+                .Then(EnterFinal(Withdrawn))
+                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
+                .TransitionTo(Withdrawn));
+        During(Acknowledged,
+            When(PickUp, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
+                .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))));
+        // Everything else is answered with the state it is in, as a refusal; another office's request is not found.
+        DuringAny(
+            When(PickUp, x => x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.CurrentState is not ("AwaitingPickup" or "Acknowledged"))
+                .RespondAsync(x => x.Init<DeliveryAnswer>(x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.SealedPackageAddress is null
+                    ? NotFound(x.Saga.CorrelationId)
+                    : Refused(x.Saga, 410, "gone", $"この配信は「{x.Saga.CurrentState}」のため受け取れません。", $"The delivery is {x.Saga.CurrentState} and can no longer be picked up."))),
+            When(Withdraw, x => x.Message.SenderOffice != x.Saga.SenderOffice)
+                .RespondAsync(x => x.Init<DeliveryAnswer>(NotFound(x.Saga.CorrelationId))),
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not ("Received" or "Validating" or "Sealing" or "Routing" or "AwaitingPickup"))
+                .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "not-withdrawable",
+                    $"この送信は「{x.Saga.CurrentState}」のため取り下げできません。", $"The submission is {x.Saga.CurrentState} and can no longer be withdrawn."))));
 
         // Every message may arrive twice (re-drives, redeliveries): late outcomes of finished steps are ignored.
         During(Validating, Ignore(SubmissionReceived));
@@ -153,9 +199,13 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         During(Routing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed));
         During(AwaitingPickup, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed),
             Ignore(SealingFailed), Ignore(SubmissionRouted), Ignore(RoutingFailed));
-        During(Acknowledged, Rejected, Failed, Expired,
+        EventActivities<SubmissionState>[] finished() =>
+        [
             Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
-            Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue));
+            Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue),
+        ];
+        During(Acknowledged, Rejected, Failed, Expired, finished());
+        During(Withdrawn, finished());
         During(Received, Validating, Sealing, Routing, Ignore(AcknowledgeDelivery));
     }
 
@@ -192,6 +242,37 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         SealedPackage = PostgresMessageDataRepository.Reference(x.Saga.SealedPackageAddress!),
     };
 
+    static DeliveryAnswer PickedUp(SubmissionState saga) => new()
+    {
+        SubmissionId = saga.CorrelationId,
+        State = saga.CurrentState,
+        SealedPackage = saga.SealedPackageAddress,
+        PickedUpAt = saga.PickedUpAt,
+    };
+
+    static DeliveryAnswer NotFound(Guid id) => new()
+    {
+        SubmissionId = id,
+        Refusal = new Refusal { Status = 404, Reason = "not-found", ReasonJa = "見つかりません。", ReasonEn = "Not found." },
+    };
+
+    static DeliveryAnswer Refused(SubmissionState saga, int status, string reason, string ja, string en) => new()
+    {
+        SubmissionId = saga.CorrelationId,
+        State = saga.CurrentState,
+        PickedUpAt = saga.PickedUpAt,
+        Refusal = new Refusal { Status = status, Reason = reason, ReasonJa = ja, ReasonEn = en },
+    };
+
+    SubmissionWithdrawn Withdrawal(SubmissionState saga) => new()
+    {
+        SubmissionId = saga.CorrelationId,
+        SenderOffice = saga.SenderOffice,
+        RecipientOffice = saga.RecipientOffice,
+        FromState = saga.CurrentState,
+        WithdrawnAt = _clock.GetUtcNow(),
+    };
+
     static NotifyOffice Notify(SubmissionState saga, string office, string topic) =>
         new() { SubmissionId = saga.CorrelationId, OfficeNumber = office, Topic = topic };
 
@@ -221,6 +302,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     {
         Record(x.Saga, state);
         x.Saga.Deadline = null;
+        x.Saga.FinishedAt = x.Saga.Timeline[^1].At;
     };
 
     void Retry(BehaviorContext<SubmissionState> x)

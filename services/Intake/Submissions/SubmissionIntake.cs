@@ -21,10 +21,12 @@ public sealed class SubmissionIntake(
     IBus bus,
     IOptions<IntakeOptions> options,
     IOptions<SubmissionOptions> sagaOptions,
+    IOptions<RetentionOptions> retention,
     TimeProvider clock,
     ILogger<SubmissionIntake> logger)
 {
-    public async Task<(SubmissionState? Accepted, IResult? Problem)> Accept(string office, IReadOnlyList<Upload> uploads, CancellationToken cancellationToken)
+    /// <param name="resend">The sender explicitly sends the same content again; otherwise a duplicate is refused.</param>
+    public async Task<(SubmissionState? Accepted, IResult? Problem)> Accept(string office, IReadOnlyList<Upload> uploads, bool resend, CancellationToken cancellationToken)
     {
         var defects = new List<Defect>();
         var names = new List<StandardFileName>();
@@ -52,7 +54,14 @@ public sealed class SubmissionIntake(
         if (route is not null)
             return (null, route);
 
-        var submission = await Store(first, names, uploads, cancellationToken);
+        var digest = ContentDigest(uploads);
+        if (!resend && await store.FindDuplicate(first.SenderOffice, first.RecipientOffice, digest, clock.GetUtcNow() - retention.Value.SealedPackages, cancellationToken) is { } original)
+            return (null, Problems.Of(409, "duplicate", "The same files were already sent", "同じファイルを送信済みです",
+                $"Submission {original} holds the same files for the same recipient. To send them again on purpose, add ?resend=true.",
+                $"同じ送信先へ同じ内容のファイルを送信済みです（{original}）。意図して再送する場合は ?resend=true を付けてください。",
+                extensions: new Dictionary<string, object?> { ["original"] = $"/v1/submissions/{original}" }));
+
+        var submission = await Store(first, names, uploads, digest, cancellationToken);
         await Announce(submission, cancellationToken);
         return (submission, null);
     }
@@ -77,7 +86,13 @@ public sealed class SubmissionIntake(
         }
     }
 
-    async Task<SubmissionState> Store(StandardFileName first, List<StandardFileName> names, IReadOnlyList<Upload> uploads, CancellationToken cancellationToken)
+    /// <summary>SHA-256 over the files' names and SHA-256 digests in name order: the same send unit gives the same digest.</summary>
+    static string ContentDigest(IReadOnlyList<Upload> uploads) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Concat(uploads
+            .OrderBy(u => u.FileName, StringComparer.Ordinal)
+            .Select(u => $"{u.FileName}\n{Convert.ToHexStringLower(SHA256.HashData(u.Content))}\n")))));
+
+    async Task<SubmissionState> Store(StandardFileName first, List<StandardFileName> names, IReadOnlyList<Upload> uploads, string digest, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var archive = SendUnitArchive.Create(uploads.Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
@@ -100,6 +115,7 @@ public sealed class SubmissionIntake(
                 Sha256 = Convert.ToHexStringLower(SHA256.HashData(u.Content)),
             }).ToList(),
             ReceivedAt = now,
+            ContentDigest = digest,
             PayloadAddress = payload.Address,
             // If the announcement below is lost, the sweeper starts the saga once this passes.
             Deadline = now + sagaOptions.Value.StepTimeout,

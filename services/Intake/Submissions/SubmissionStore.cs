@@ -20,7 +20,9 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("recipient_office", NpgsqlDbType.Text, s => s.RecipientOffice)
             .Project("send_unit", NpgsqlDbType.Text, s => s.SendUnit)
             .Project("received_at", NpgsqlDbType.TimestampTz, s => s.ReceivedAt)
-            .Project("deadline", NpgsqlDbType.TimestampTz, s => s.Deadline);
+            .Project("deadline", NpgsqlDbType.TimestampTz, s => s.Deadline)
+            .Project("content_digest", NpgsqlDbType.Text, s => s.ContentDigest)
+            .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt);
     }
 
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
@@ -49,18 +51,50 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         return (await Read(command, cancellationToken)).FirstOrDefault();
     }
 
-    /// <summary>The office's deliveries awaiting pickup, per sender in ascending 連番 order (the standard's import order).</summary>
-    public async Task<IReadOnlyList<SubmissionState>> Mailbox(string office, CancellationToken cancellationToken)
+    /// <summary>
+    /// The office's deliveries awaiting pickup, per sender in ascending 連番 order (the standard's import order), each with
+    /// the unit from the same sender it waits for: the nearest lower 連番 still pending, in the mailbox or still on its way.
+    /// </summary>
+    public async Task<IReadOnlyList<(SubmissionState Item, SubmissionState? WaitingFor)>> Mailbox(string office, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT version, data FROM {Table}
-            WHERE recipient_office = @office AND current_state = 'AwaitingPickup'
+            WHERE recipient_office = @office AND current_state IN ('Received', 'Validating', 'Sealing', 'Routing', 'AwaitingPickup')
             ORDER BY sender_office, send_unit, received_at
-            LIMIT 1000
+            LIMIT 5000
             """);
         command.Parameters.AddWithValue("office", office);
-        return await Read(command, cancellationToken);
+        var pending = await Read(command, cancellationToken);
+        var mailbox = new List<(SubmissionState, SubmissionState?)>();
+        SubmissionState? previous = null;
+        foreach (var item in pending)
+        {
+            if (previous?.SenderOffice != item.SenderOffice)
+                previous = null;
+            if (item.CurrentState == "AwaitingPickup")
+                mailbox.Add((item, previous is not null && string.CompareOrdinal(previous.SendUnit, item.SendUnit) < 0 ? previous : null));
+            previous = item;
+        }
+        return mailbox;
+    }
+
+    /// <summary>The newest submission with the same sender, recipient and content received since <paramref name="since"/> that still counts.</summary>
+    public async Task<Guid?> FindDuplicate(string sender, string recipient, string contentDigest, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT correlation_id FROM {Table}
+            WHERE sender_office = @sender AND recipient_office = @recipient AND content_digest = @digest AND received_at >= @since
+              AND current_state NOT IN ('Rejected', 'Failed', 'Withdrawn')
+            ORDER BY received_at DESC
+            LIMIT 1
+            """);
+        command.Parameters.AddWithValue("sender", sender);
+        command.Parameters.AddWithValue("recipient", recipient);
+        command.Parameters.AddWithValue("digest", contentDigest);
+        command.Parameters.AddWithValue("since", since);
+        return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
     }
 
     /// <summary>

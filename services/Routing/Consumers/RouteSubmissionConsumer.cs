@@ -27,19 +27,48 @@ public sealed class RouteSubmissionConsumer(OfficeDirectory directory, NpgsqlDat
             return;
         }
 
-        // One statement: the placement if new, else the earlier one (a redelivery), so RoutedAt never changes.
-        await using var place = dataSource.CreateCommand(
+        var (routedAt, latest) = await Place(command, context.CancellationToken);
+        var outOfOrder = latest is not null && string.CompareOrdinal(command.SendUnit, latest) < 0;
+        await context.Publish(new SubmissionRouted
+        {
+            SubmissionId = command.SubmissionId,
+            SenderOffice = command.SenderOffice,
+            RecipientOffice = command.RecipientOffice,
+            RoutedAt = routedAt,
+            OutOfOrder = outOfOrder,
+            LatestSendUnit = latest,
+        });
+    }
+
+    /// <summary>
+    /// Places the package once (a redelivery finds the first placement, so RoutedAt never changes) and returns the highest
+    /// 連番 placed before it from the same sender for the same recipient. The pair's advisory lock orders placements by
+    /// several routing replicas, so two concurrent units cannot both miss each other.
+    /// </summary>
+    async Task<(DateTimeOffset RoutedAt, string? Latest)> Place(RouteSubmission command, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockPair = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@pair, 0))", connection, transaction))
+        {
+            lockPair.Parameters.AddWithValue("pair", $"{command.SenderOffice}>{command.RecipientOffice}");
+            await lockPair.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var place = new NpgsqlCommand(
             """
-            WITH placed AS (
+            WITH earlier AS (
+                SELECT max(send_unit) AS latest FROM routing.mailbox_items
+                WHERE sender_office = @sender AND recipient_office = @recipient AND submission_id <> @id
+                  AND routed_at <= coalesce((SELECT routed_at FROM routing.mailbox_items WHERE submission_id = @id), 'infinity')),
+            placed AS (
                 INSERT INTO routing.mailbox_items (submission_id, sender_office, recipient_office, send_unit, file_kinds, sealed_package, routed_at)
                 VALUES (@id, @sender, @recipient, @unit, @kinds, @package, @at)
                 ON CONFLICT (submission_id) DO NOTHING
                 RETURNING routed_at)
-            SELECT routed_at FROM placed
-            UNION ALL
-            SELECT routed_at FROM routing.mailbox_items WHERE submission_id = @id
-            LIMIT 1
-            """);
+            SELECT (SELECT routed_at FROM placed UNION ALL SELECT routed_at FROM routing.mailbox_items WHERE submission_id = @id LIMIT 1),
+                   (SELECT latest FROM earlier)
+            """, connection, transaction);
         place.Parameters.AddWithValue("id", command.SubmissionId);
         place.Parameters.AddWithValue("sender", command.SenderOffice);
         place.Parameters.AddWithValue("recipient", command.RecipientOffice);
@@ -48,19 +77,15 @@ public sealed class RouteSubmissionConsumer(OfficeDirectory directory, NpgsqlDat
         place.Parameters.AddWithValue("package", command.SealedPackage.Address.ToString());
         place.Parameters.AddWithValue("at", clock.GetUtcNow());
         DateTimeOffset routedAt;
-        await using (var reader = await place.ExecuteReaderAsync(context.CancellationToken))
+        string? latest;
+        await using (var reader = await place.ExecuteReaderAsync(cancellationToken))
         {
-            await reader.ReadAsync(context.CancellationToken);
+            await reader.ReadAsync(cancellationToken);
             routedAt = reader.GetFieldValue<DateTimeOffset>(0);
+            latest = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
-
-        await context.Publish(new SubmissionRouted
-        {
-            SubmissionId = command.SubmissionId,
-            SenderOffice = command.SenderOffice,
-            RecipientOffice = command.RecipientOffice,
-            RoutedAt = routedAt,
-        });
+        await transaction.CommitAsync(cancellationToken);
+        return (routedAt, latest);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CarePlanMesh.Security;
@@ -16,12 +17,19 @@ public static class Commands
         new("dev-pki", "dev-pki --out DIR [--force]", "create a development CA, relay and demo office certificates", DevPki, "--force"),
         new("samples", "samples --out DIR", "write the standard's synthetic sample files in MS932, ready to submit", Samples),
         new("validate", "validate FILE|DIR... [--json] [--policy FILE.json]", "check files against the standard offline; exit 1 when any error", Validate, "--json"),
-        new("submit", "submit FILE... [connection]", "send the files of one send unit", Submit),
+        new("submit", "submit FILE... [--resend] [connection]", "send the files of one send unit (--resend: the same files again on purpose)", Submit, "--resend"),
+        new("withdraw", "withdraw ID [connection]", "withdraw a submission the recipient has not picked up", o => Send(o, HttpMethod.Post, $"/v1/submissions/{Id(o)}/withdraw", null)),
         new("status", "status ID [connection]", "show a submission's state, timeline and defects", o => Get(o, $"/v1/submissions/{Id(o)}")),
         new("mailbox", "mailbox [connection]", "list deliveries awaiting pickup", o => Get(o, "/v1/mailbox")),
         new("download", "download ID --out FILE [connection]", "save a sealed package (DER CMS)", Download),
         new("open", "open PACKAGE --out FILE.zip [--office DIR] [--ca PEM]", "decrypt and verify a sealed package offline", Open),
         new("ack", "ack ID [connection]", "acknowledge a delivery", o => Send(o, HttpMethod.Post, $"/v1/mailbox/{Id(o)}/ack", null)),
+        new("directory", "directory [--q TEXT] [--prefecture NN] [--type NN] [connection]", "find registered offices", SearchDirectory),
+        new("partners", "partners [connection]", "list your partnerships (連携先) and what you may do with each", o => Get(o, "/v1/partnerships")),
+        new("partner-request", "partner-request [OFFICE] [--email ADDRESS] [connection]", "ask an office to partner, or invite one not registered yet", PartnerRequest),
+        new("partner", "partner ID approve|decline|suspend|end [connection]", "act on a partnership", Partner),
+        new("licence", "licence [connection]", "your licence status and the free-pass window", o => Get(o, "/v1/licence")),
+        new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
 
     const string Connection = "connection: --url URL (CPM_URL, default https://127.0.0.1:7443) --office DIR with cert.pem and key.pem (CPM_OFFICE) --ca PEM (CPM_CA)";
@@ -159,7 +167,30 @@ public static class Commands
             content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
             form.Add(content, "files", Path.GetFileName(path));
         }
-        return await Send(options, HttpMethod.Post, "/v1/submissions", form);
+        return await Send(options, HttpMethod.Post, options.Has("--resend") ? "/v1/submissions?resend=true" : "/v1/submissions", form);
+    }
+
+    static Task<int> SearchDirectory(Options options)
+    {
+        var query = string.Join("&", new[] { ("q", options.Get("--q")), ("prefecture", options.Get("--prefecture")), ("serviceType", options.Get("--type")) }
+            .Where(p => p.Item2 is not null).Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
+        return Get(options, query.Length == 0 ? "/v1/directory" : $"/v1/directory?{query}");
+    }
+
+    static Task<int> PartnerRequest(Options options)
+    {
+        var office = options.Positional.SingleOrDefault();
+        var email = options.Get("--email");
+        if (office is null && email is null)
+            throw new UsageException("name the partner's office number, or --email to invite an office that is not registered.");
+        return Send(options, HttpMethod.Post, "/v1/partnerships", JsonContent.Create(new { partnerOffice = office, inviteEmail = email }));
+    }
+
+    static Task<int> Partner(Options options)
+    {
+        if (options.Positional.Count != 2 || !Guid.TryParse(options.Positional[0], out var id) || options.Positional[1] is not ("approve" or "decline" or "suspend" or "end"))
+            throw new UsageException("give a partnership id and one of approve, decline, suspend, end.");
+        return Send(options, HttpMethod.Post, $"/v1/partnerships/{id}/{options.Positional[1]}", null);
     }
 
     static async Task<int> Download(Options options)

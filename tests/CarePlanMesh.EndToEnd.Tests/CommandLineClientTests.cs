@@ -105,6 +105,38 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Contains(report.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "send-unit.incomplete");
     }
 
+    [Fact]
+    public async Task Partners_directory_licence_and_withdrawal_work_from_the_command_line()
+    {
+        var directory = await Cpm(MeshFixture.CareOffice, "directory", "--prefecture", "03", "--type", "17");
+        Assert.Equal(0, directory.ExitCode);
+        Assert.Equal([MeshFixture.OtherProvider], Json(directory.Output).GetProperty("offices").EnumerateArray().Select(o => o.GetProperty("officeNumber").GetString()!));
+
+        var partners = await Cpm(MeshFixture.CareOffice, "partners");
+        Assert.Contains(Json(partners.Output).GetProperty("partnerships").EnumerateArray(),
+            p => p.GetProperty("partnerOffice").GetString() == MeshFixture.Provider && p.GetProperty("state").GetString() == "active");
+        Assert.True(Json((await Cpm(MeshFixture.CareOffice, "licence")).Output).GetProperty("valid").GetBoolean());
+        var self = await Cpm(MeshFixture.CareOffice, "partner-request", MeshFixture.CareOffice);
+        Assert.Equal(1, self.ExitCode);
+        Assert.Contains("same-office", self.Error);
+        Assert.Equal(2, (await Cpm(MeshFixture.CareOffice, "partner", "not-an-id", "approve")).ExitCode);
+
+        var samples = Path.Combine(_work, "samples");
+        await Cpm(null, "samples", "--out", samples);
+        var files = Directory.GetFiles(samples, "UP*_0300000100_43_0300000005_11_20250525103000.CSV")
+            .Select(path => { var renamed = path.Replace("20250525103000", "20250525160000"); File.Move(path, renamed); return renamed; })
+            .ToArray();
+        var id = Json((await Cpm(MeshFixture.CareOffice, ["submit", .. files])).Output).GetProperty("id").GetString()!;
+        await WaitForState(id, "AwaitingPickup");
+        var withdrawn = await Cpm(MeshFixture.CareOffice, "withdraw", id);
+        Assert.Equal(0, withdrawn.ExitCode);
+        Assert.Equal("Withdrawn", Json(withdrawn.Output).GetProperty("state").GetString());
+        var duplicate = await Cpm(MeshFixture.CareOffice, ["submit", .. files]);
+        Assert.Equal(0, duplicate.ExitCode); // a withdrawn submission is no duplicate
+        Assert.Contains("duplicate", (await Cpm(MeshFixture.CareOffice, ["submit", .. files])).Error);
+        Assert.Equal(0, (await Cpm(MeshFixture.CareOffice, ["submit", "--resend", .. files])).ExitCode);
+    }
+
     async Task WaitForState(string id, string state)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

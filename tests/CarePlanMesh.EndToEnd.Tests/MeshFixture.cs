@@ -36,7 +36,8 @@ public sealed class MeshFixture : IAsyncLifetime
 
     static readonly (string Dir, string Name)[] Services =
     [
-        ("Routing", "routing"), ("Crypto", "crypto"), ("Validation", "validation"),
+        // Two routing replicas compete for the same queues, as ops would scale it: placement order must hold across them.
+        ("Routing", "routing"), ("Routing", "routing-2"), ("Crypto", "crypto"), ("Validation", "validation"),
         ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
     ];
 
@@ -125,6 +126,15 @@ public sealed class MeshFixture : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SELECT count(*) FROM {table}", connection);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Runs SQL against the mesh's database: only for moving time in tests (e.g. a licence that ended yesterday).</summary>
+    public async Task Execute(string sql)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>What intake has stored: submissions and claim-check payloads. Unchanged when a request is refused.</summary>

@@ -111,6 +111,34 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task An_expired_licence_blocks_routing_with_the_office_and_the_day_it_ended()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var yesterday = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-1);
+        // Time travel: the provider's licence ended yesterday.
+        await mesh.Execute($"UPDATE routing.licences SET valid_from = valid_from - 400, valid_to = DATE '{yesterday:yyyy-MM-dd}' WHERE office_number = '{MeshFixture.Provider}'");
+        try
+        {
+            var licence = await provider.GetFromJsonAsync<JsonElement>("/v1/licence");
+            Assert.False(licence.GetProperty("valid").GetBoolean());
+
+            var refused = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250604090000")));
+
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("urn:careplanmesh:problem:licence-invalid", problem.GetProperty("type").GetString());
+            Assert.Contains($"{MeshFixture.Provider}", problem.GetProperty("detailJa").GetString());
+            Assert.Contains($"{yesterday:yyyy-MM-dd}", problem.GetProperty("detail").GetString());
+        }
+        finally
+        {
+            await mesh.Execute($"UPDATE routing.licences SET valid_from = valid_from + 400, valid_to = valid_from + 400 + 364 WHERE office_number = '{MeshFixture.Provider}'");
+        }
+        Assert.True((await provider.GetFromJsonAsync<JsonElement>("/v1/licence")).GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
     public async Task An_office_cannot_partner_with_itself_nor_act_on_a_partnership_it_is_not_part_of()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);

@@ -3,6 +3,7 @@ using CarePlanMesh.Routing.Licences;
 using CarePlanMesh.Routing.Partnerships;
 using CarePlanMesh.Security;
 using MassTransit;
+using Npgsql;
 
 namespace CarePlanMesh.Routing.Directory;
 
@@ -13,7 +14,8 @@ namespace CarePlanMesh.Routing.Directory;
 /// licences it grants are published once the bus runs, so billing-reconciliation accounts them like any other.
 /// </summary>
 public sealed class DirectorySeed(
-    OfficeDirectory directory, PartnershipBook partnerships, LicenceBook licences, IBus bus, IConfiguration configuration, ILogger<DirectorySeed> logger)
+    OfficeDirectory directory, PartnershipBook partnerships, LicenceBook licences, NpgsqlDataSource dataSource, IBus bus, IConfiguration configuration,
+    ILogger<DirectorySeed> logger)
     : IHostedLifecycleService
 {
     readonly List<LicenceGranted> _granted = [];
@@ -24,6 +26,24 @@ public sealed class DirectorySeed(
         if (string.IsNullOrWhiteSpace(path))
             return;
         var offices = OfficeDirectoryFile.Read(path);
+        // Replicas starting together seed one after the other, so each sees what the first one granted.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var seedLock = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('routing.directory-seed', 0))", connection))
+            await seedLock.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await Seed(offices, cancellationToken);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended('routing.directory-seed', 0))", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        logger.LogInformation("Registered {Count} offices from the seed file", offices.Count);
+    }
+
+    async Task Seed(IReadOnlyList<OfficeDirectoryEntry> offices, CancellationToken cancellationToken)
+    {
         foreach (var office in offices)
         {
             await directory.Register(office.OfficeNumber, office.Name, office.ServiceTypes, contactEmail: null, cancellationToken);
@@ -36,7 +56,6 @@ public sealed class DirectorySeed(
                 if (await partnerships.Between(office.OfficeNumber, partner, cancellationToken) is null
                     && await partnerships.Create(office.OfficeNumber, partner, null, PartnershipStates.Active, cancellationToken) is null)
                     logger.LogWarning("The seed partnership {Office}-{Partner} was created concurrently", office.OfficeNumber, partner);
-        logger.LogInformation("Registered {Count} offices from the seed file", offices.Count);
     }
 
     public async Task StartedAsync(CancellationToken cancellationToken)

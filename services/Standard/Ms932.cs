@@ -29,39 +29,52 @@ public static class Ms932
             return "";
         }
 
-        var recorder = new RecordingFallback();
-        var text = Create(recorder).GetString(bytes);
+        var recorder = new RecordingFallback(maxDefects);
+        var text = DecodeOnce(Create(recorder), bytes);
         if (recorder.Offsets.Count > 0)
         {
             if (LooksLikeUtf8(bytes))
             {
+                var first = recorder.Offsets[0];
                 defects.Add(Defect.Error(file, "encoding.utf8",
-                    $"ファイルはUTF-8で書かれているようです（最初の不正バイト: {recorder.Offsets.Min}バイト目、{LineAt(bytes, recorder.Offsets.Min)}行目）。MS932で出力してください。",
-                    $"The file appears to be UTF-8 (first invalid byte at offset {recorder.Offsets.Min}, line {LineAt(bytes, recorder.Offsets.Min)}); write it in MS932.",
-                    line: LineAt(bytes, recorder.Offsets.Min)));
+                    $"ファイルはUTF-8で書かれているようです（最初の不正バイト: {first}バイト目、{LineAt(bytes, first)}行目）。MS932で出力してください。",
+                    $"The file appears to be UTF-8 (first invalid byte at offset {first}, line {LineAt(bytes, first)}); write it in MS932.",
+                    line: LineAt(bytes, first)));
                 return text;
             }
-            foreach (var offset in recorder.Offsets.Take(maxDefects))
+            foreach (var offset in recorder.Offsets)
                 defects.Add(Defect.Error(file, "encoding.undecodable",
                     $"MS932として解読できないバイトがあります（{offset}バイト目）。",
                     $"Bytes at offset {offset} are not valid MS932.", line: LineAt(bytes, offset)));
+            if (recorder.Count > recorder.Offsets.Count)
+                defects.Add(Defect.Error(file, "encoding.undecodable",
+                    $"ほかに{recorder.Count - recorder.Offsets.Count}か所、MS932として解読できないバイトがあります。",
+                    $"{recorder.Count - recorder.Offsets.Count} more places hold bytes that are not valid MS932."));
         }
 
-        var line = 1;
-        var column = 1;
-        var reported = 0;
-        foreach (var c in text)
+        // 外字 are rare: a vectorised search finds them, lines are counted only up to each one found.
+        var span = text.AsSpan();
+        var (found, line, lineStart, counted) = (0, 1, 0, 0);
+        for (var at = span.IndexOfAnyInRange('\uE000', '\uF8FF'); at >= 0; at = NextGaiji(span, at))
         {
-            if (c is >= '\uE000' and <= '\uF8FF' && reported++ < maxDefects)
-                defects.Add(Defect.Error(file, "encoding.gaiji",
-                    $"外字（MS932のユーザー定義領域の文字）が含まれています（{line}行目{column}文字目）。標準の文字に置き換えてください。",
-                    $"A user-defined character (外字, MS932 private area) at line {line}, character {column}; replace it with a standard character.",
-                    line: line));
-            if (c == '\n') { line++; column = 1; }
-            else column++;
+            if (++found > maxDefects)
+                continue;
+            line += span[counted..at].Count('\n');
+            counted = at;
+            lineStart = span[..at].LastIndexOf('\n') + 1;
+            defects.Add(Defect.Error(file, "encoding.gaiji",
+                $"外字（MS932のユーザー定義領域の文字）が含まれています（{line}行目{at - lineStart + 1}文字目）。標準の文字に置き換えてください。",
+                $"A user-defined character (外字, MS932 private area) at line {line}, character {at - lineStart + 1}; replace it with a standard character.",
+                line: line));
         }
+        if (found > maxDefects)
+            defects.Add(Defect.Error(file, "encoding.gaiji",
+                $"ほかに{found - maxDefects}文字の外字があります。", $"{found - maxDefects} more user-defined characters (外字) follow."));
         return text;
     }
+
+    static int NextGaiji(ReadOnlySpan<char> text, int after) =>
+        text[(after + 1)..].IndexOfAnyInRange('\uE000', '\uF8FF') is var next and >= 0 ? after + 1 + next : -1;
 
     static int LineAt(ReadOnlySpan<byte> bytes, int offset) => bytes[..Math.Min(offset, bytes.Length)].Count((byte)'\n') + 1;
 
@@ -83,19 +96,37 @@ public static class Ms932
         }
     }
 
-    sealed class RecordingFallback : DecoderFallback
+    /// <summary>
+    /// One pass over the bytes (GetString would run the fallback twice: to count, then to decode), so every undecodable
+    /// place is seen once and memory stays bounded however much binary junk a file holds.
+    /// </summary>
+    static string DecodeOnce(Encoding encoding, ReadOnlySpan<byte> bytes)
     {
-        // A set: GetString runs the fallback once to count and once to decode.
-        public SortedSet<int> Offsets { get; } = [];
+        var chars = new char[encoding.GetMaxCharCount(bytes.Length)];
+        encoding.GetDecoder().Convert(bytes, chars, flush: true, out _, out var used, out _);
+        return new string(chars, 0, used);
+    }
+
+    sealed class RecordingFallback(int keep) : DecoderFallback
+    {
+        /// <summary>The first offsets, for the report; <see cref="Count"/> counts them all.</summary>
+        public List<int> Offsets { get; } = [];
+        public int Count { get; private set; }
         public override int MaxCharCount => 1;
         public override DecoderFallbackBuffer CreateFallbackBuffer() => new Buffer(this);
+
+        void Record(int index)
+        {
+            if (Count++ < keep)
+                Offsets.Add(index);
+        }
 
         sealed class Buffer(RecordingFallback owner) : DecoderFallbackBuffer
         {
             bool _pending;
             public override bool Fallback(byte[] bytesUnknown, int index)
             {
-                owner.Offsets.Add(index);
+                owner.Record(index);
                 _pending = true;
                 return true;
             }

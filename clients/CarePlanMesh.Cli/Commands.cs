@@ -29,6 +29,7 @@ public static class Commands
         new("partner-request", "partner-request [OFFICE] [--email ADDRESS] [connection]", "ask an office to partner, or invite one not registered yet", PartnerRequest),
         new("partner", "partner ID approve|decline|suspend|end [connection]", "act on a partnership", Partner),
         new("licence", "licence [connection]", "your licence status and the free-pass window", o => Get(o, "/v1/licence")),
+        new("audit-verify", "audit-verify [--management URL]", "recompute the audit trail's hash chain (intake's management address, default http://127.0.0.1:7401)", AuditVerify),
         new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
 
@@ -168,6 +169,18 @@ public static class Commands
             form.Add(content, "files", Path.GetFileName(path));
         }
         return await Send(options, HttpMethod.Post, options.Has("--resend") ? "/v1/submissions?resend=true" : "/v1/submissions", form);
+    }
+
+    static async Task<int> AuditVerify(Options options)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(options.Get("--management", "CPM_MANAGEMENT", "http://127.0.0.1:7401")!), Timeout = TimeSpan.FromMinutes(10) };
+        using var response = await client.GetAsync("/audit/verify");
+        if (!response.IsSuccessStatusCode)
+            return await Problem(response);
+        var text = await response.Content.ReadAsStringAsync();
+        Console.WriteLine(Pretty(text));
+        using var result = JsonDocument.Parse(text);
+        return result.RootElement.GetProperty("valid").GetBoolean() ? 0 : 1;
     }
 
     static Task<int> SearchDirectory(Options options)

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting;
 using CarePlanMesh.Intake.Api;
+using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.Security;
@@ -45,6 +46,7 @@ public static class IntakeApplication
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddSingleton<UploadForm>();
+        builder.Services.AddSingleton<AuditTrail>();
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
@@ -91,6 +93,7 @@ public static class IntakeApplication
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
         var publicPort = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.PublicUrl).Port;
+        app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGroup("/v1")
@@ -105,6 +108,8 @@ public static class IntakeApplication
             .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();
         app.MapPost("/retention/purge", async (bool? dryRun, RetentionPurge purge, CancellationToken cancellationToken) =>
             Results.Ok(await purge.Run(dryRun ?? true, cancellationToken))).RequireHost(management);
+        app.MapGet("/audit/verify", async (AuditTrail trail, CancellationToken cancellationToken) =>
+            Results.Ok(await trail.Verify(cancellationToken))).RequireHost(management);
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Submissions;
 using MassTransit;
 
@@ -11,8 +12,8 @@ public static class MailboxEndpoints
     public static RouteGroupBuilder MapMailbox(this RouteGroupBuilder api)
     {
         api.MapGet("/mailbox", List);
-        api.MapGet("/mailbox/{id:guid}", Download);
-        api.MapPost("/mailbox/{id:guid}/ack", Acknowledge);
+        api.MapGet("/mailbox/{id:guid}", Download).WithMetadata(new AuditAction("download"));
+        api.MapPost("/mailbox/{id:guid}/ack", Acknowledge).WithMetadata(new AuditAction("acknowledgement"));
         return api;
     }
 

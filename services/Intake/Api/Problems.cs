@@ -22,7 +22,17 @@ public static class Problems
             problem.Extensions["errors"] = errors.ToList();
         foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
             problem.Extensions[key] = value;
-        return Results.Problem(problem);
+        return new Audited(Results.Problem(problem), type);
+    }
+
+    /// <summary>Leaves the problem's reason code for the audit trail, then writes the problem.</summary>
+    sealed class Audited(IResult problem, string reason) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Items[Audit.AuditMiddleware.ReasonKey] = reason;
+            return problem.ExecuteAsync(httpContext);
+        }
     }
 
     public static IResult NotFound(string what, string whatJa) =>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
+using CarePlanMesh.Intake.Audit;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -28,17 +29,20 @@ public static class RoutingEndpoints
                 new RequestPartnership { Office = user.Office(), PartnerOffice = body.PartnerOffice, InviteEmail = body.InviteEmail }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal
                     ? Refused(refusal, answer.Partnership?.Id)
-                    : Results.Created($"/v1/partnerships/{answer.Partnership!.Id}", answer.Partnership)));
+                    : Results.Created($"/v1/partnerships/{answer.Partnership!.Id}", answer.Partnership)))
+            .WithMetadata(new AuditAction("partnership-request"));
 
         api.MapPost("/partnerships/{id:guid}/{action:regex(^(approve|decline|suspend|end)$)}", (Guid id, string action, ClaimsPrincipal user, IRequestClient<ChangePartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             Ask<ChangePartnership, PartnershipAnswer>(client, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
-                answer => answer.Refusal is { } refusal ? Refused(refusal, null) : Results.Ok(answer.Partnership)));
+                answer => answer.Refusal is { } refusal ? Refused(refusal, null) : Results.Ok(answer.Partnership)))
+            .WithMetadata(new AuditAction("partnership-change"));
 
         api.MapGet("/licence", (ClaimsPrincipal user, IRequestClient<GetLicence> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             Ask<GetLicence, LicenceAnswer>(client, new GetLicence { Office = user.Office() }, options, cancellationToken, Licence));
 
         api.MapPost("/licence/free-pass", (ClaimsPrincipal user, IRequestClient<ApplyFreePass> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<ApplyFreePass, LicenceAnswer>(client, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence));
+            Ask<ApplyFreePass, LicenceAnswer>(client, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence))
+            .WithMetadata(new AuditAction("free-pass"));
         return api;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.Contracts;
@@ -12,9 +13,9 @@ public static class SubmissionEndpoints
 {
     public static RouteGroupBuilder MapSubmissions(this RouteGroupBuilder api)
     {
-        api.MapPost("/submissions", Submit).DisableAntiforgery();
+        api.MapPost("/submissions", Submit).DisableAntiforgery().WithMetadata(new AuditAction("submission"));
         api.MapGet("/submissions/{id:guid}", Get);
-        api.MapPost("/submissions/{id:guid}/withdraw", Withdraw);
+        api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).WithMetadata(new AuditAction("withdrawal"));
         return api;
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Standard;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,7 @@ public static class ValidateEndpoints
 {
     public static RouteGroupBuilder MapValidation(this RouteGroupBuilder api)
     {
-        api.MapPost("/validate", Validate).DisableAntiforgery();
+        api.MapPost("/validate", Validate).DisableAntiforgery().WithMetadata(new AuditAction("validation"));
         return api;
     }
 

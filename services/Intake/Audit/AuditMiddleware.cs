@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using CarePlanMesh.Intake.Api;
+
+namespace CarePlanMesh.Intake.Audit;
+
+/// <summary>Marks an endpoint whose every call is audited under this action name; other calls are audited only when refused.</summary>
+public sealed record AuditAction(string Name);
+
+/// <summary>
+/// Writes every audited call and every refusal (401, 403, 404, 409, 422, ...) on the public API to the audit trail:
+/// office, action, subject id, status and the problem's reason code. Never bodies, file names or personal data.
+/// </summary>
+public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, ILogger<AuditMiddleware> logger)
+{
+    public const string ReasonKey = "careplanmesh.audit.reason";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+            return;
+        var action = context.GetEndpoint()?.Metadata.GetMetadata<AuditAction>()?.Name;
+        var status = context.Response.StatusCode;
+        if (action is null && status < 400)
+            return;
+        var office = context.User.FindFirstValue(OfficeCertificateAuthentication.OfficeClaim);
+        var subject = context.Request.RouteValues.TryGetValue("id", out var id) ? id?.ToString()
+            : context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location[(location.LastIndexOf('/') + 1)..] : null;
+        var entry = new AuditEntry(office, action ?? (status == 401 ? "authentication" : $"{context.Request.Method} {RoutePattern(context)}"),
+            subject, status < 400, status, context.Items[ReasonKey] as string);
+        try
+        {
+            await trail.Append(entry, CancellationToken.None);
+        }
+        catch (Npgsql.NpgsqlException exception)
+        {
+            // The call has been answered; losing its audit row must at least be loud.
+            logger.LogError(exception, "Could not write the audit entry for {Action} ({Status})", entry.Action, status);
+        }
+    }
+
+    static string RoutePattern(HttpContext context) =>
+        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+}

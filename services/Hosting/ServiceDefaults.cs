@@ -90,6 +90,7 @@ public static class ServiceDefaults
         MessageDataDefaults.Threshold = 0;
         MessageDataDefaults.TimeToLive = builder.Configuration.GetValue("MessageData:TimeToLive", TimeSpan.FromDays(30));
 
+        builder.Services.TryAddSingleton(new PayloadEncryption(builder.Configuration.GetSection("MessageData").Get<PayloadEncryptionOptions>() ?? new()));
         builder.Services.TryAddSingleton<PostgresMessageDataRepository>();
         builder.Services.TryAddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<PostgresMessageDataRepository>());
         builder.Services.AddMassTransit(bus =>

@@ -80,6 +80,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Crypto__RelayKey"] = Path.Combine(DemoDirectory, "relay", "key.pem"),
                 ["Directory__SeedFile"] = Path.Combine(DemoDirectory, "offices.json"),
                 ["Sweeper__Interval"] = "00:00:01",
+                // Payloads at rest under the older key decrypt after rotation; new ones use the active key.
+                ["MessageData__Keys__2025a"] = PayloadKeys.Old,
+                ["MessageData__Keys__2026a"] = PayloadKeys.Active,
+                ["MessageData__ActiveKey"] = "2026a",
                 // Short retention, purged only when a test asks (the scheduled run waits an hour).
                 ["Retention__SealedPackages"] = "00:00:01",
                 ["Retention__Metadata"] = "00:00:04",
@@ -241,6 +245,12 @@ public sealed class MeshFixture : IAsyncLifetime
                 return dir.FullName;
         throw new InvalidOperationException("CarePlanMesh.sln not found above the test output folder.");
     }
+}
+
+static class PayloadKeys
+{
+    public static readonly string Old = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public static readonly string Active = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 
 [CollectionDefinition(Name)]

@@ -62,9 +62,9 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
         // The only payload left for this submission is the sealed package itself.
         Assert.Equal(1, await mesh.Count($"intake.submissions WHERE correlation_id = '{id}' AND data->>'payloadAddress' LIKE 'urn:careplanmesh:payload:%'"));
         Assert.Equal(0, await mesh.Count(
-            $"messagedata.payloads p WHERE 'urn:careplanmesh:payload:' || p.id::text = (SELECT data->>'payloadAddress' FROM intake.submissions WHERE correlation_id = '{id}')"));
+            $"messagedata.payloads p WHERE (SELECT data->>'payloadAddress' FROM intake.submissions WHERE correlation_id = '{id}') LIKE 'urn:careplanmesh:payload:' || p.id::text || ':%'"));
         Assert.Equal(1, await mesh.Count(
-            $"messagedata.payloads p WHERE 'urn:careplanmesh:payload:' || p.id::text = (SELECT data->>'sealedPackageAddress' FROM intake.submissions WHERE correlation_id = '{id}')"));
+            $"messagedata.payloads p WHERE (SELECT data->>'sealedPackageAddress' FROM intake.submissions WHERE correlation_id = '{id}') LIKE 'urn:careplanmesh:payload:' || p.id::text || ':%'"));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
         builder.Configuration["ConnectionStrings:RabbitMq"] = rabbit.ToString();
+        builder.Configuration["MessageData:Keys:test"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         builder.Services.AddSingleton(_received);
         builder.AddServiceDefaults("hosting-tests");
         builder.AddServiceDatabase("hosting_tests", typeof(BusIntegrationTests).Assembly);

@@ -1,4 +1,5 @@
 using CarePlanMesh.Hosting.MessageData;
+using System.Security.Cryptography;
 using MassTransit;
 
 namespace CarePlanMesh.Hosting.Tests;
@@ -6,7 +7,66 @@ namespace CarePlanMesh.Hosting.Tests;
 [Collection(DatabaseCollection.Name)]
 public sealed class MessageDataRepositoryTests(DatabaseFixture database)
 {
-    readonly PostgresMessageDataRepository _repository = new(database.DataSource, TimeProvider.System);
+    static readonly string Key1 = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    static readonly string Key2 = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    readonly PostgresMessageDataRepository _repository = Repository(database, new() { ["k1"] = Key1 });
+
+    static PostgresMessageDataRepository Repository(DatabaseFixture database, Dictionary<string, string> keys, string? active = null) =>
+        new(database.DataSource, new PayloadEncryption(new PayloadEncryptionOptions { Keys = keys, ActiveKey = active }), TimeProvider.System);
+
+    [Fact]
+    public async Task Stores_only_ciphertext_with_the_key_id_in_the_address()
+    {
+        var content = "被保険者番号1234567890"u8.ToArray();
+
+        var stored = await _repository.PutBytes(content);
+
+        Assert.EndsWith(":k1", stored.Address.ToString());
+        var (id, _) = PostgresMessageDataRepository.Parse(stored.Address);
+        await using var command = database.DataSource.CreateCommand("SELECT content FROM messagedata.payloads WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        var raw = (byte[])(await command.ExecuteScalarAsync())!;
+        Assert.Equal(content.Length + 28, raw.Length);
+        Assert.Equal(-1, raw.AsSpan().IndexOf(content.AsSpan(0, 8)));
+    }
+
+    [Fact]
+    public async Task After_rotation_new_payloads_use_the_new_key_and_old_ones_still_decrypt()
+    {
+        var old = await _repository.PutBytes([1, 2, 3]);
+        var rotated = Repository(database, new() { ["k1"] = Key1, ["k2"] = Key2 }, active: "k2");
+
+        var fresh = await rotated.PutBytes([4, 5, 6]);
+
+        Assert.EndsWith(":k2", fresh.Address.ToString());
+        Assert.Equal([1, 2, 3], await (await rotated.GetBytes(old.Address)).Value);
+        Assert.Equal([4, 5, 6], await (await rotated.GetBytes(fresh.Address)).Value);
+        // Without the retired key its payloads cannot be read, and nothing else can stand in for it.
+        var withoutOld = Repository(database, new() { ["k2"] = Key2 });
+        await Assert.ThrowsAsync<CryptographicException>(() => withoutOld.Get(old.Address));
+    }
+
+    [Fact]
+    public async Task A_payload_moved_to_another_row_or_altered_does_not_decrypt()
+    {
+        var first = await _repository.PutBytes([1, 2, 3]);
+        var second = await _repository.PutBytes([7, 8, 9]);
+        await using var swap = database.DataSource.CreateCommand(
+            "UPDATE messagedata.payloads SET content = (SELECT content FROM messagedata.payloads WHERE id = @from) WHERE id = @to");
+        swap.Parameters.AddWithValue("from", PostgresMessageDataRepository.Parse(first.Address).Id);
+        swap.Parameters.AddWithValue("to", PostgresMessageDataRepository.Parse(second.Address).Id);
+        await swap.ExecuteNonQueryAsync();
+
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => _repository.Get(second.Address));
+    }
+
+    [Fact]
+    public void Refuses_to_start_without_keys_or_with_a_short_key()
+    {
+        Assert.Contains("MessageData__Keys__", Assert.Throws<InvalidOperationException>(() => new PayloadEncryption(new PayloadEncryptionOptions())).Message);
+        Assert.Throws<InvalidOperationException>(() => new PayloadEncryption(new PayloadEncryptionOptions { Keys = new() { ["k"] = Convert.ToBase64String(new byte[16]) } }));
+    }
 
     [Fact]
     public async Task Returns_the_stored_bytes_by_address()

@@ -4,22 +4,24 @@ using Npgsql;
 namespace CarePlanMesh.Hosting.MessageData;
 
 /// <summary>
-/// MassTransit claim-check store in PostgreSQL (schema messagedata). Addresses look like urn:careplanmesh:payload:&lt;uuid&gt;.
-/// Besides MassTransit's two methods it can delete a payload, which crypto does once the plaintext is sealed.
+/// MassTransit claim-check store in PostgreSQL (schema messagedata), encrypted at rest (<see cref="PayloadEncryption"/>).
+/// Addresses look like urn:careplanmesh:payload:&lt;uuid&gt;:&lt;key id&gt;: the key id travels in the reference, so any
+/// configured key, old or active, decrypts what it wrote. Besides MassTransit's two methods it can delete a payload,
+/// which crypto does once the plaintext is sealed.
 /// </summary>
-public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, TimeProvider clock) : IMessageDataRepository
+public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, PayloadEncryption encryption, TimeProvider clock) : IMessageDataRepository
 {
     const string Prefix = "urn:careplanmesh:payload:";
 
     public async Task<Stream> Get(Uri address, CancellationToken cancellationToken = default)
     {
-        var id = IdOf(address);
+        var (id, keyId) = Parse(address);
         await using var command = dataSource.CreateCommand(
             "SELECT content FROM messagedata.payloads WHERE id = @id AND (expires_at IS NULL OR expires_at > now())");
         command.Parameters.AddWithValue("id", id);
         var content = await command.ExecuteScalarAsync(cancellationToken) as byte[]
             ?? throw new MessageDataNotFoundException(address);
-        return new MemoryStream(content, writable: false);
+        return new MemoryStream(encryption.Decrypt(id, keyId, content), writable: false);
     }
 
     public async Task<Uri> Put(Stream stream, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
@@ -30,26 +32,26 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, T
         await using var command = dataSource.CreateCommand(
             "INSERT INTO messagedata.payloads (id, content, size, expires_at) VALUES (@id, @content, @size, @expires)");
         command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("content", buffer.ToArray());
+        command.Parameters.AddWithValue("content", encryption.Encrypt(id, buffer.ToArray()));
         command.Parameters.AddWithValue("size", buffer.Length);
         // MassTransit applies its default time-to-live only to payloads it puts itself; apply it to every put.
         command.Parameters.AddWithValue("expires", (timeToLive ?? MessageDataDefaults.TimeToLive) is { } ttl ? clock.GetUtcNow() + ttl : DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        return new Uri(Prefix + id.ToString("D"));
+        return new Uri($"{Prefix}{id:D}:{encryption.ActiveKey}");
     }
 
     /// <summary>Deletes a payload; true when it existed. Idempotent.</summary>
     public async Task<bool> Delete(Uri address, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM messagedata.payloads WHERE id = @id");
-        command.Parameters.AddWithValue("id", IdOf(address));
+        command.Parameters.AddWithValue("id", Parse(address).Id);
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<bool> Exists(Uri address, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("SELECT 1 FROM messagedata.payloads WHERE id = @id");
-        command.Parameters.AddWithValue("id", IdOf(address));
+        command.Parameters.AddWithValue("id", Parse(address).Id);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
@@ -63,8 +65,13 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, T
     /// <summary>A reference to stored data for a message, without loading it.</summary>
     public static MessageData<byte[]> Reference(Uri address) => new MassTransit.MessageData.Values.DeserializedMessageData<byte[]>(address);
 
-    static Guid IdOf(Uri address) =>
-        address.OriginalString.StartsWith(Prefix, StringComparison.Ordinal) && Guid.TryParse(address.OriginalString[Prefix.Length..], out var id)
-            ? id
+    /// <summary>The payload id and the id of the key it was encrypted with.</summary>
+    public static (Guid Id, string KeyId) Parse(Uri address)
+    {
+        var text = address.OriginalString;
+        var parts = text.StartsWith(Prefix, StringComparison.Ordinal) ? text[Prefix.Length..].Split(':') : [];
+        return parts.Length == 2 && Guid.TryParse(parts[0], out var id) && PayloadEncryption.KeyId().IsMatch(parts[1])
+            ? (id, parts[1])
             : throw new MessageDataException($"Not a CarePlanMesh payload address: {address}");
+    }
 }

@@ -55,7 +55,7 @@ public sealed class SubmissionIntake(
             return (null, route);
 
         var digest = ContentDigest(uploads);
-        if (!resend && await store.FindDuplicate(first.SenderOffice, first.RecipientOffice, digest, clock.GetUtcNow() - retention.Value.SealedPackages, cancellationToken) is { } original)
+        if (!resend && await store.FindDuplicate(first.SenderOffice, first.RecipientOffice, digest, clock.GetUtcNow() - retention.Value.DuplicateWindow, cancellationToken) is { } original)
             return (null, Problems.Of(409, "duplicate", "The same files were already sent", "同じファイルを送信済みです",
                 $"Submission {original} holds the same files for the same recipient. To send them again on purpose, add ?resend=true.",
                 $"同じ送信先へ同じ内容のファイルを送信済みです（{original}）。意図して再送する場合は ?resend=true を付けてください。",

@@ -15,6 +15,7 @@ public static class Queues
     public const string Partnerships = "routing-partnerships";
     public const string Licences = "routing-licences";
     public const string SendInvitation = "send-invitation";
+    public const string SignReceipt = "sign-receipt";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -14,7 +14,11 @@ public static class CryptoApplication
         builder.Services.AddHostedService<CertificateSeed>();
         builder.Services.AddSingleton(_ => new PackageSealer(Pem.LoadCertificateWithKey(
             builder.Configuration.Required("Crypto:RelayCertificate"), builder.Configuration.Required("Crypto:RelayKey"))));
-        builder.AddServiceBus(bus => bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition)));
+        builder.AddServiceBus(bus =>
+        {
+            bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition));
+            bus.AddConsumer<SignReceiptConsumer>(typeof(SignReceiptConsumerDefinition));
+        });
         return builder;
     }
 }

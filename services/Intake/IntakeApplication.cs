@@ -34,6 +34,7 @@ public static class IntakeApplication
                 .NpgsqlRepository(SubmissionStore.Configure);
             bus.AddRequestClient<CheckRoute>(Queues.Address(Queues.CheckRoute));
             bus.AddRequestClient<PickUpDelivery>(Queues.Address(Queues.Submissions));
+            bus.AddRequestClient<SignReceipt>(Queues.Address(Queues.SignReceipt));
             bus.AddRequestClient<WithdrawSubmission>(Queues.Address(Queues.Submissions));
             bus.AddRequestClient<SearchDirectory>(Queues.Address(Queues.Directory));
             bus.AddRequestClient<ListPartnerships>(Queues.Address(Queues.Partnerships));
@@ -100,6 +101,7 @@ public static class IntakeApplication
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
             .MapSubmissions()
+            .MapReceipts()
             .MapValidation()
             .MapRouting()
             .MapMailbox();

@@ -26,14 +26,15 @@ public sealed class PackageSealer
         _chain = chain;
     }
 
-    public byte[] Seal(ReadOnlySpan<byte> content, IReadOnlyCollection<X509Certificate2> recipients)
+    /// <summary>
+    /// The relay's CMS SignedData over the content (SHA-256, attached, signing time, the relay certificate included), DER:
+    /// what a sealed package holds inside its encryption, and what a signed receipt is. `openssl cms -verify -inform DER
+    /// -CAfile ca.pem` checks it.
+    /// </summary>
+    public byte[] Sign(ReadOnlySpan<byte> content)
     {
-        ArgumentNullException.ThrowIfNull(recipients);
         if (content.IsEmpty)
-            throw new ArgumentException("An empty package cannot be signed.", nameof(content));
-        if (recipients.Count == 0)
-            throw new ArgumentException("A package needs at least one recipient certificate.", nameof(recipients));
-
+            throw new ArgumentException("Empty content cannot be signed.", nameof(content));
         var signed = new SignedCms(new ContentInfo(content.ToArray()), detached: false);
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, _signer)
         {
@@ -44,9 +45,19 @@ public sealed class PackageSealer
             signer.Certificates.AddRange(_chain);
         signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
         signed.ComputeSignature(signer, silent: true);
+        return signed.Encode();
+    }
+
+    public byte[] Seal(ReadOnlySpan<byte> content, IReadOnlyCollection<X509Certificate2> recipients)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        if (content.IsEmpty)
+            throw new ArgumentException("An empty package cannot be signed.", nameof(content));
+        if (recipients.Count == 0)
+            throw new ArgumentException("A package needs at least one recipient certificate.", nameof(recipients));
 
         // ContentInfo defaults to id-data, so `openssl cms -decrypt` yields the DER SignedData that `cms -verify` reads.
-        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(new Oid(Aes256Cbc), 256));
+        var enveloped = new EnvelopedCms(new ContentInfo(Sign(content)), new AlgorithmIdentifier(new Oid(Aes256Cbc), 256));
         var recipientInfos = new CmsRecipientCollection();
         foreach (var recipient in recipients)
         {

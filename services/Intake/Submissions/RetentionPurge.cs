@@ -10,7 +10,7 @@ public sealed record PurgeReport(bool DryRun, IReadOnlyList<Guid> PackagesPurged
 /// <summary>
 /// Retention (issue #5 §4): sealed packages and any payload left are deleted <see cref="RetentionOptions.SealedPackages"/>
 /// after a submission finished (acknowledged, expired, withdrawn, rejected, failed); its metadata — states, timeline,
-/// digests, the masked defect report — stays for the audit period <see cref="RetentionOptions.Metadata"/>. Several replicas
+/// digests, the masked defect report, its signed receipts — stays for the audit period <see cref="RetentionOptions.Metadata"/>. Several replicas
 /// may run it at once: rows are claimed with SKIP LOCKED.
 /// </summary>
 public sealed class RetentionPurge(NpgsqlDataSource dataSource, PostgresMessageDataRepository payloads, IOptions<RetentionOptions> options, TimeProvider clock,
@@ -87,7 +87,8 @@ public sealed class RetentionPurge(NpgsqlDataSource dataSource, PostgresMessageD
 
         foreach (var report in due.Select(d => d.Report).OfType<Uri>())
             await payloads.Delete(report, cancellationToken);
-        await using (var delete = new NpgsqlCommand($"DELETE FROM {SubmissionStore.Table} WHERE correlation_id = ANY (@ids)", connection, transaction))
+        await using (var delete = new NpgsqlCommand(
+            $"DELETE FROM intake.receipts WHERE submission_id = ANY (@ids); DELETE FROM {SubmissionStore.Table} WHERE correlation_id = ANY (@ids)", connection, transaction))
         {
             delete.Parameters.AddWithValue("ids", due.Select(d => d.Id).ToArray());
             await delete.ExecuteNonQueryAsync(cancellationToken);

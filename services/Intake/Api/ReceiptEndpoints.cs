@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using System.Text.Json;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions;
+using MassTransit;
+using Npgsql;
+
+namespace CarePlanMesh.Intake.Api;
+
+/// <summary>
+/// Signed receipts for the sender (issue #4 §5): when the relay received a submission, when it validated it, and when the
+/// recipient acknowledged it. Each is the relay's CMS signature over a small JSON statement (file names, sizes, SHA-256
+/// digests, times), issued once and then served as stored; `openssl cms -verify -CAfile ca.pem` checks it.
+/// </summary>
+public static class ReceiptEndpoints
+{
+    public static RouteGroupBuilder MapReceipts(this RouteGroupBuilder api)
+    {
+        api.MapGet("/submissions/{id:guid}/receipts", List);
+        api.MapGet("/submissions/{id:guid}/receipts/{kind:regex(^(received|validated|acknowledged)$)}", Get).WithMetadata(new AuditAction("receipt"));
+        return api;
+    }
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    static async Task<IResult> List(Guid id, ClaimsPrincipal user, SubmissionStore store, CancellationToken cancellationToken)
+    {
+        var submission = await store.Find(id, cancellationToken);
+        if (submission is null || submission.SenderOffice != user.Office())
+            return Problems.NotFound("submission", "送信");
+        return Results.Ok(new
+        {
+            receipts = new[] { ReceiptKinds.Received, ReceiptKinds.Validated, ReceiptKinds.Acknowledged }
+                .Select(kind => (kind, moment: Moment(submission, kind)))
+                .Where(r => r.moment is not null)
+                .Select(r => new { kind = r.kind, at = r.moment!.Value.At, href = $"/v1/submissions/{id}/receipts/{r.kind}" }),
+        });
+    }
+
+    static async Task<IResult> Get(Guid id, string kind, ClaimsPrincipal user, SubmissionStore store, NpgsqlDataSource dataSource,
+        IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var submission = await store.Find(id, cancellationToken);
+        if (submission is null || submission.SenderOffice != user.Office())
+            return Problems.NotFound("submission", "送信");
+        if (Moment(submission, kind) is not { } moment)
+            return Problems.Of(409, "receipt-not-yet", "No such receipt yet", "この受領証はまだありません",
+                $"The submission is {submission.CurrentState}; a '{kind}' receipt exists once that has happened.",
+                $"送信の状態は {submission.CurrentState} です。「{kind}」の受領証はその時点に達してから発行されます。");
+
+        var stored = await Find(dataSource, id, kind, cancellationToken);
+        if (stored is null)
+        {
+            var issuedAt = clock.GetUtcNow();
+            var content = JsonSerializer.SerializeToUtf8Bytes(Statement(submission, kind, moment, issuedAt), Json);
+            var cms = (await signer.GetResponse<ReceiptSigned>(new SignReceipt { SubmissionId = id, Kind = kind, Content = content }, cancellationToken)).Message.Cms;
+            stored = await Store(dataSource, id, kind, cms, issuedAt, cancellationToken);
+        }
+        return Results.File(stored, "application/pkcs7-mime", $"{id}-{kind}.p7s");
+    }
+
+    /// <summary>When the receipt's event happened, and how validation ended; null while it has not happened.</summary>
+    static (DateTimeOffset At, string? Outcome)? Moment(SubmissionState s, string kind)
+    {
+        TimelineEntry? Entry(string state) => s.Timeline.FirstOrDefault(t => t.State == state);
+        return kind switch
+        {
+            ReceiptKinds.Received => (s.ReceivedAt, null),
+            // Validation ended when the submission went on to sealing, or was rejected.
+            ReceiptKinds.Validated => Entry("Sealing") is { } passed ? (passed.At, "passed")
+                : Entry("Rejected") is { } rejected ? (rejected.At, "rejected") : null,
+            ReceiptKinds.Acknowledged => Entry("Acknowledged") is { } acknowledged ? (acknowledged.At, null) : null,
+            _ => null,
+        };
+    }
+
+    static object Statement(SubmissionState s, string kind, (DateTimeOffset At, string? Outcome) moment, DateTimeOffset issuedAt) => new
+    {
+        receipt = kind,
+        issuer = "CarePlanMesh relay",
+        submissionId = s.CorrelationId,
+        senderOffice = s.SenderOffice,
+        recipientOffice = s.RecipientOffice,
+        sendUnit = s.SendUnit,
+        serviceMonth = s.ServiceMonth,
+        files = s.Files.Select(f => new { name = f.Name, size = f.Size, sha256 = f.Sha256 }),
+        at = moment.At,
+        outcome = moment.Outcome,
+        errorCount = kind == ReceiptKinds.Validated ? s.ErrorCount : null,
+        warningCount = kind == ReceiptKinds.Validated ? s.WarningCount : null,
+        sealedSha256 = kind == ReceiptKinds.Acknowledged ? s.SealedSha256 : null,
+        issuedAt,
+    };
+
+    static async Task<byte[]?> Find(NpgsqlDataSource dataSource, Guid id, string kind, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT cms FROM intake.receipts WHERE submission_id = @id AND kind = @kind");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("kind", kind);
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+    }
+
+    /// <summary>Keeps the first receipt issued: a concurrent second request gets the same one.</summary>
+    static async Task<byte[]> Store(NpgsqlDataSource dataSource, Guid id, string kind, byte[] cms, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO intake.receipts (submission_id, kind, cms, issued_at) VALUES (@id, @kind, @cms, @at) ON CONFLICT DO NOTHING");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("kind", kind);
+        command.Parameters.AddWithValue("cms", cms);
+        command.Parameters.AddWithValue("at", issuedAt);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? cms : (await Find(dataSource, id, kind, cancellationToken))!;
+    }
+}

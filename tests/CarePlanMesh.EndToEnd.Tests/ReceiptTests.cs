@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Text.Json;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>Signed receipts: proof for an inspector that a plan was sent, checked and received.</summary>
+[Collection(MeshCollection.Name)]
+public sealed class ReceiptTests(MeshFixture mesh)
+{
+    [Fact]
+    public async Task The_sender_gets_received_validated_and_acknowledged_receipts_that_openssl_verifies()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250616090000")));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+        Assert.Equal(HttpStatusCode.Conflict, (await careOffice.GetAsync($"/v1/submissions/{id}/receipts/acknowledged")).StatusCode);
+        await provider.GetAsync($"/v1/mailbox/{id}");
+        await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
+        var status = await mesh.WaitForState(careOffice, id, "Acknowledged");
+
+        var listed = await careOffice.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}/receipts");
+        Assert.Equal(["received", "validated", "acknowledged"], listed.GetProperty("receipts").EnumerateArray().Select(r => r.GetProperty("kind").GetString()!));
+        foreach (var kind in new[] { "received", "validated", "acknowledged" })
+        {
+            var cms = await careOffice.GetByteArrayAsync($"/v1/submissions/{id}/receipts/{kind}");
+            Assert.Equal(cms, await careOffice.GetByteArrayAsync($"/v1/submissions/{id}/receipts/{kind}"));
+            var statement = JsonDocument.Parse(await Verify(cms)).RootElement;
+            Assert.Equal(kind, statement.GetProperty("receipt").GetString());
+            Assert.Equal(id, statement.GetProperty("submissionId").GetGuid());
+            Assert.Equal(
+                status.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("sha256").GetString()),
+                statement.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("sha256").GetString()));
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await provider.GetAsync($"/v1/submissions/{id}/receipts/received")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tampered_receipt_does_not_verify()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250616100000")));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var cms = await careOffice.GetByteArrayAsync($"/v1/submissions/{id}/receipts/received");
+        // Change one digit of a digest inside the signed statement.
+        var at = cms.AsSpan().IndexOf("\"sha256\": \""u8) + 11;
+        cms[at] = (byte)(cms[at] == (byte)'0' ? '1' : '0');
+
+        var signed = new SignedCms();
+        signed.Decode(cms);
+        Assert.ThrowsAny<CryptographicException>(() => signed.CheckSignature(verifySignatureOnly: true));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Verify(cms));
+    }
+
+    /// <summary>`openssl cms -verify` against the development CA; returns the signed content.</summary>
+    async Task<string> Verify(byte[] cms)
+    {
+        var dir = Directory.CreateTempSubdirectory("careplanmesh-receipt-").FullName;
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(dir, "receipt.p7s"), cms);
+            var start = new ProcessStartInfo("openssl", ["cms", "-verify", "-inform", "DER", "-in", Path.Combine(dir, "receipt.p7s"),
+                "-CAfile", Path.Combine(mesh.DemoDirectory, "ca.pem"), "-out", Path.Combine(dir, "receipt.json")])
+            { RedirectStandardError = true, RedirectStandardOutput = true };
+            using var process = Process.Start(start)!;
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"openssl cms -verify failed: {error}");
+            return await File.ReadAllTextAsync(Path.Combine(dir, "receipt.json"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

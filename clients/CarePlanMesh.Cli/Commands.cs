@@ -22,7 +22,7 @@ public static class Commands
         new("status", "status ID [connection]", "show a submission's state, timeline and defects", o => Get(o, $"/v1/submissions/{Id(o)}")),
         new("mailbox", "mailbox [connection]", "list deliveries awaiting pickup", o => Get(o, "/v1/mailbox")),
         new("download", "download ID --out FILE [connection]", "save a sealed package (DER CMS)", Download),
-        new("open", "open PACKAGE --out FILE.zip [--office DIR] [--ca PEM]", "decrypt and verify a sealed package offline", Open),
+        new("open", "open PACKAGE --out FILE.zip [--office DIR] [--ca PEM] [--relay PEM]", "decrypt and verify a sealed package offline (signed by the relay: --relay, or relay/cert.pem beside the CA)", Open),
         new("ack", "ack ID [connection]", "acknowledge a delivery", o => Send(o, HttpMethod.Post, $"/v1/mailbox/{Id(o)}/ack", null)),
         new("directory", "directory [--q TEXT] [--prefecture NN] [--type NN] [connection]", "find registered offices", SearchDirectory),
         new("partners", "partners [connection]", "list your partnerships (連携先) and what you may do with each", o => Get(o, "/v1/partnerships")),
@@ -225,7 +225,9 @@ public static class Commands
         var (certificate, ca) = Credentials(options);
         try
         {
-            var opened = PackageOpener.Open(await File.ReadAllBytesAsync(options.Positional[0]), certificate, ca);
+            var relayPath = options.Get("--relay", "CPM_RELAY") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Required("--ca", "CPM_CA")))!, "relay", "cert.pem");
+            var relay = File.Exists(relayPath) ? Pem.LoadCertificate(relayPath) : throw new UsageException($"the relay's certificate is needed to check who signed: --relay PEM ({relayPath} does not exist).");
+            var opened = PackageOpener.Open(await File.ReadAllBytesAsync(options.Positional[0]), certificate, ca, relay);
             var output = options.Required("--out");
             await File.WriteAllBytesAsync(output, opened.Content);
             Console.WriteLine($"Signature of {opened.Signer.GetNameInfo(X509NameType.SimpleName, false)} verified (signed {opened.SigningTime:u}); wrote {output}.");

@@ -85,7 +85,11 @@ public static class PackageOpener
     const string EmailProtection = "1.3.6.1.5.5.7.3.4";
     const string Data = "1.2.840.113549.1.7.1";
 
-    public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor)
+    /// <param name="expectedSigner">
+    /// The relay's signing certificate. Office certificates from the same CA may sign too (offices sign their own uploads),
+    /// so a recipient that names the relay here refuses a package any other holder of a CA certificate signed.
+    /// </param>
+    public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor, X509Certificate2? expectedSigner = null)
     {
         ArgumentNullException.ThrowIfNull(sealedPackage);
         ArgumentNullException.ThrowIfNull(recipientWithKey);
@@ -142,6 +146,10 @@ public static class PackageOpener
         // emailProtection, as `openssl cms -verify` demands by default (purpose smimesign).
         if (!Chains.To(trustAnchor, signerCertificate, DateTimeOffset.UtcNow, signed.Certificates, EmailProtection, out var problems))
             throw new SealedPackageException($"The package was signed by a certificate that does not chain to the trusted CA for signing ({problems}).");
+
+        if (expectedSigner is not null && !signerCertificate.RawDataMemory.Span.SequenceEqual(expectedSigner.RawDataMemory.Span))
+            throw new SealedPackageException(
+                $"The package was signed by '{signerCertificate.Subject}', not by the relay ('{expectedSigner.Subject}').");
 
         var signingTime = signerInfo.SignedAttributes.Cast<CryptographicAttributeObject>()
             .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>()

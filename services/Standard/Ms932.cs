@@ -19,14 +19,15 @@ public static class Ms932
     /// Decodes the bytes and reports, with byte offset and line, a BOM, undecodable bytes, a file that is really UTF-8,
     /// and 外字: the MS932 user-defined area (0xF040–0xF9FC) decodes silently to Private Use characters.
     /// </summary>
-    public static string Decode(string file, ReadOnlySpan<byte> bytes, List<Defect> defects, int maxDefects = 20)
+    /// <returns>The decoded characters; no copy into a string, so a large file is held once.</returns>
+    public static ReadOnlyMemory<char> Decode(string file, ReadOnlySpan<byte> bytes, List<Defect> defects, int maxDefects = 20)
     {
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             defects.Add(Defect.Error(file, "encoding.bom",
                 "ファイル先頭にUTF-8のBOMがあります。MS932（Shift_JIS）でBOMなしで出力してください。",
                 "The file starts with a UTF-8 byte order mark; write it in MS932 (Shift_JIS) without a BOM.", line: 1));
-            return "";
+            return ReadOnlyMemory<char>.Empty;
         }
 
         var recorder = new RecordingFallback(maxDefects);
@@ -53,7 +54,7 @@ public static class Ms932
         }
 
         // 外字 are rare: a vectorised search finds them, lines are counted only up to each one found.
-        var span = text.AsSpan();
+        var span = text.Span;
         var (found, line, lineStart, counted) = (0, 1, 0, 0);
         for (var at = span.IndexOfAnyInRange('\uE000', '\uF8FF'); at >= 0; at = NextGaiji(span, at))
         {
@@ -100,11 +101,11 @@ public static class Ms932
     /// One pass over the bytes (GetString would run the fallback twice: to count, then to decode), so every undecodable
     /// place is seen once and memory stays bounded however much binary junk a file holds.
     /// </summary>
-    static string DecodeOnce(Encoding encoding, ReadOnlySpan<byte> bytes)
+    static ReadOnlyMemory<char> DecodeOnce(Encoding encoding, ReadOnlySpan<byte> bytes)
     {
         var chars = new char[encoding.GetMaxCharCount(bytes.Length)];
         encoding.GetDecoder().Convert(bytes, chars, flush: true, out _, out var used, out _);
-        return new string(chars, 0, used);
+        return chars.AsMemory(0, used);
     }
 
     sealed class RecordingFallback(int keep) : DecoderFallback

@@ -36,7 +36,8 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
         Assert.Equal("application/pkcs7-mime", download.Content.Headers.ContentType?.MediaType);
         var sealedPackage = await download.Content.ReadAsByteArrayAsync();
 
-        var opened = PackageOpener.Open(sealedPackage, mesh.OfficeCertificate(MeshFixture.Provider), mesh.Ca);
+        var opened = PackageOpener.Open(sealedPackage, mesh.OfficeCertificate(MeshFixture.Provider), mesh.Ca,
+            Pem.LoadCertificate(Path.Combine(mesh.DemoDirectory, "relay", "cert.pem")));
         AssertSameFiles(files, SendUnitArchive.Read(opened.Content));
         AssertSameFiles(files, SendUnitArchive.Read(await OpenWithOpenssl(sealedPackage, MeshFixture.Provider)));
 

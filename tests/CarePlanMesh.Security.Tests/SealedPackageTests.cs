@@ -29,6 +29,17 @@ public sealed class SealedPackageTests
     }
 
     [Fact]
+    public void A_package_signed_by_an_office_instead_of_the_relay_is_refused_when_the_relay_is_named()
+    {
+        var sealedPackage = new PackageSealer(CareOffice).Seal(Content, [PublicOnly(Provider)]);
+
+        var failure = Assert.Throws<SealedPackageException>(() => PackageOpener.Open(sealedPackage, Provider, Pki.Ca, expectedSigner: PublicOnly(Relay)));
+
+        Assert.Contains("not by the relay", failure.Message);
+        Assert.Equal(Content, PackageOpener.Open(new PackageSealer(Relay).Seal(Content, [PublicOnly(Provider)]), Provider, Pki.Ca, PublicOnly(Relay)).Content);
+    }
+
+    [Fact]
     public void Every_recipient_can_open_a_package_sealed_for_several()
     {
         var sealedPackage = new PackageSealer(Relay).Seal(Content, [PublicOnly(CareOffice), PublicOnly(Provider)]);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CarePlanMesh.Standard;
 
 /// <summary>
@@ -8,7 +6,8 @@ namespace CarePlanMesh.Standard;
 /// </summary>
 public static class FieldRules
 {
-    public static void Check(FieldSpec field, string value, int line, string kind, ValidationPolicy policy, DefectList defects)
+    /// <param name="maxLength">The field's maximum length after the policy's overrides, worked out once per file.</param>
+    public static void Check(FieldSpec field, int? maxLength, string value, int line, string kind, ValidationPolicy policy, DefectList defects)
     {
         if (value.Length == 0)
         {
@@ -20,8 +19,7 @@ public static class FieldRules
             return;
         }
 
-        var max = policy.LengthOverrides.TryGetValue($"{kind}.{field.No}", out var overridden) ? overridden : field.MaxLength;
-        if (max is { } limit && value.Length > limit && field.Format is not (FieldFormat.Date or FieldFormat.YearMonth))
+        if (maxLength is { } limit && value.Length > limit && field.Format is not (FieldFormat.Date or FieldFormat.YearMonth))
         {
             defects.Field(RuleLevel.Error, "field.length", field, line, value,
                 $"{limit}文字以内で指定してください（{value.Length}文字）。", $"At most {limit} characters allowed ({value.Length} given).");
@@ -152,10 +150,18 @@ public static class FieldRules
         value.Length == 10 && (AllDigits(value) || (value[0] == 'H' && AllDigits(value.AsSpan(1))));
 
     public static bool IsDate(ReadOnlySpan<char> value) =>
-        value.Length == 8 && AllDigits(value) && DateOnly.TryParseExact(value, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+        value.Length == 8 && IsYearMonth(value[..6]) && Number(value[6..]) is var day && day >= 1 && day <= DateTime.DaysInMonth(Number(value[..4]), Number(value[4..6]));
 
     public static bool IsYearMonth(ReadOnlySpan<char> value) =>
-        value.Length == 6 && AllDigits(value) && int.Parse(value[4..], CultureInfo.InvariantCulture) is >= 1 and <= 12 && value[..4] is not "0000";
+        value.Length == 6 && AllDigits(value) && Number(value[4..]) is >= 1 and <= 12 && Number(value[..4]) >= 1;
+
+    static int Number(ReadOnlySpan<char> digits)
+    {
+        var number = 0;
+        foreach (var c in digits)
+            number = number * 10 + (c - '0');
+        return number;
+    }
 
     static bool IsTime(string value) =>
         value.Length == 4 && AllDigits(value) && (value[0] - '0') * 10 + (value[1] - '0') < 24 && value[2] < '6';

@@ -61,8 +61,9 @@ public static class FileValidator
                 $"Line {args.Context.Parser?.RawRow}: a double quote is misplaced; enclose the field in quotes and double any quote inside it.",
                 line: args.Context.Parser?.RawRow),
         };
-        using var csv = new CsvParser(new StringReader(text), config);
+        using var csv = new CsvParser(new MemoryReader(text), config);
         var fields = new string[layout.FieldCount];
+        var maxLengths = layout.Fields.Select(f => policy.LengthOverrides.TryGetValue($"{layout.Kind}.{f.No}", out var length) ? length : f.MaxLength).ToArray();
         var records = 0;
         var previousRawRow = 0;
         var blankLines = 0;
@@ -90,7 +91,7 @@ public static class FileValidator
             for (var i = 0; i < fields.Length; i++)
             {
                 fields[i] = csv[i];
-                FieldRules.Check(layout.Fields[i], fields[i], line, layout.Kind, policy, defects);
+                FieldRules.Check(layout.Fields[i], maxLengths[i], fields[i], line, layout.Kind, policy, defects);
             }
             rules.Check(fields, line);
         }

@@ -104,6 +104,26 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task A_delivery_not_picked_up_by_its_deadline_expires_and_the_sender_is_told()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var id = await Delivered(careOffice, "20250610120000");
+
+        // Time travel: the pickup deadline (14 days) passed a second ago; the sweeper in intake finds it in the database.
+        await mesh.Execute($$"""
+            UPDATE intake.submissions SET deadline = now() - interval '1 second',
+                data = jsonb_set(data, '{deadline}', to_jsonb(now() - interval '1 second'))
+            WHERE correlation_id = '{{id}}'
+            """);
+
+        var expired = await mesh.WaitForState(careOffice, id, "Expired");
+        Assert.Equal("Expired", expired.GetProperty("timeline").EnumerateArray().Last().GetProperty("state").GetString());
+        Assert.Equal(1, await mesh.Count($"notification.notifications WHERE submission_id = '{id}' AND office_number = '{MeshFixture.CareOffice}' AND topic = 'submission-expired'"));
+        Assert.Equal(HttpStatusCode.Gone, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_same_files_sent_again_are_refused_with_the_original_unless_the_sender_resends_on_purpose()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);

@@ -33,7 +33,7 @@ public static class Commands
         new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
 
-    const string Connection = "connection: --url URL (CPM_URL, default https://127.0.0.1:7443) --office DIR with cert.pem and key.pem (CPM_OFFICE) --ca PEM (CPM_CA)";
+    const string Connection = "connection: --url URL (CPM_URL, default https://127.0.0.1:7443) --office DIR with cert.pem, key.pem and user.json (CPM_OFFICE) --ca PEM (CPM_CA) [--user FILE (CPM_USER)]";
 
     public static async Task<int> Run(string[] args)
     {
@@ -58,6 +58,10 @@ public static class Commands
         {
             Console.Error.WriteLine($"cpm {match.Name}: {exception.Message}\nusage: cpm {match.Usage}");
             return 2;
+        }
+        catch (SignInException)
+        {
+            return 1;
         }
         catch (HttpRequestException exception)
         {
@@ -209,7 +213,7 @@ public static class Commands
     static async Task<int> Download(Options options)
     {
         var output = options.Required("--out");
-        using var client = Client(options);
+        using var client = await Client(options);
         using var response = await client.GetAsync($"/v1/mailbox/{Id(options)}");
         if (!response.IsSuccessStatusCode)
             return await Problem(response);
@@ -244,7 +248,7 @@ public static class Commands
 
     static async Task<int> Send(Options options, HttpMethod method, string path, HttpContent? content)
     {
-        using var client = Client(options);
+        using var client = await Client(options);
         using var response = await client.SendAsync(new HttpRequestMessage(method, path) { Content = content });
         if (!response.IsSuccessStatusCode)
             return await Problem(response);
@@ -288,7 +292,7 @@ public static class Commands
         return (Pem.LoadCertificateWithKey(Path.Combine(office, "cert.pem"), Path.Combine(office, "key.pem")), Pem.LoadCertificate(ca));
     }
 
-    static HttpClient Client(Options options)
+    static async Task<HttpClient> Client(Options options)
     {
         var (certificate, ca) = Credentials(options);
         var handler = new HttpClientHandler
@@ -305,6 +309,25 @@ public static class Commands
             },
         };
         handler.ClientCertificates.Add(certificate);
-        return new HttpClient(handler) { BaseAddress = new Uri(options.Get("--url", "CPM_URL", "https://127.0.0.1:7443")!), Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(options.Get("--url", "CPM_URL", "https://127.0.0.1:7443")!), Timeout = TimeSpan.FromSeconds(60) };
+        await SignIn(client, options.Get("--user", "CPM_USER") ?? Path.Combine(options.Required("--office", "CPM_OFFICE"), "user.json"));
+        return client;
     }
+
+    /// <summary>Every call needs a staff member's token besides the certificate: sign in with the user file's ID and password.</summary>
+    static async Task SignIn(HttpClient client, string userFile)
+    {
+        if (!File.Exists(userFile))
+            throw new UsageException($"{userFile} does not exist: give --user FILE with {{\"userId\": …, \"password\": …}} (CPM_USER).");
+        using var response = await client.PostAsync("/v1/auth/token", new StringContent(await File.ReadAllTextAsync(userFile), System.Text.Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode)
+        {
+            await Problem(response);
+            throw new SignInException();
+        }
+        using var token = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("accessToken").GetString());
+    }
+
+    sealed class SignInException : Exception;
 }

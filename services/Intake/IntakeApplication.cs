@@ -6,6 +6,7 @@ using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.Security;
@@ -48,6 +49,9 @@ public static class IntakeApplication
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddSingleton<UploadForm>();
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection("Auth"));
+        builder.Services.AddSingleton<StaffDirectory>();
+        builder.Services.AddHostedService<StaffSeed>();
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
@@ -100,6 +104,7 @@ public static class IntakeApplication
         app.MapGroup("/v1")
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
+            .MapAuth()
             .MapSubmissions()
             .MapReceipts()
             .MapValidation()

@@ -11,7 +11,7 @@ public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> Servi
 /// <summary>
 /// A development CA and everything a local mesh needs, written as PEM files. Never for production: the CA key sits
 /// beside the certificates. Layout: ca.pem, ca-key.pem, server/{cert,key}.pem (TLS), relay/{cert,key}.pem (signing),
-/// offices/&lt;office&gt;/{cert,key}.pem, offices.json.
+/// offices/&lt;office&gt;/{cert,key}.pem and user.json (the demo staff user ID and password), offices.json.
 /// </summary>
 public static class DevelopmentPki
 {
@@ -30,7 +30,8 @@ public static class DevelopmentPki
     const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
     const string EmailProtection = "1.3.6.1.5.5.7.3.4";
 
-    public static void Create(string directory, IEnumerable<DemoOffice> offices)
+    /// <param name="passwordIterations">PBKDF2 work factor of the demo staff passwords' hashes (lower only to speed tests up).</param>
+    public static void Create(string directory, IEnumerable<DemoOffice> offices, int passwordIterations = PasswordHash.DefaultIterations)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentNullException.ThrowIfNull(offices);
@@ -71,10 +72,15 @@ public static class DevelopmentPki
             var folder = $"offices/{office.OfficeNumber}";
             Issue(directory, folder, ca, Name(office.OfficeNumber, office.Name), [ClientAuthentication, EmailProtection],
                 X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, now);
+            // One staff member per office: KJ + the office number + 01 (14 characters), with a random password in user.json.
+            var userId = $"KJ{office.OfficeNumber}01";
+            var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+            Write(directory, $"{folder}/user.json", JsonSerializer.Serialize(new { userId, password }, OfficeDirectoryFile.JsonOptions), secret: true);
             entries.Add(new OfficeDirectoryEntry(office.OfficeNumber, office.ServiceTypes, office.Name, $"{folder}/cert.pem")
             {
                 Licensed = office.Licensed,
                 Partners = office.Partners ?? [],
+                Staff = [new StaffEntry(userId, PasswordHash.Create(password, passwordIterations))],
             });
         }
         Write(directory, "offices.json", JsonSerializer.Serialize(entries, OfficeDirectoryFile.JsonOptions));
@@ -133,7 +139,11 @@ public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<str
 {
     public bool Licensed { get; init; }
     public IReadOnlyList<string> Partners { get; init; } = [];
+    /// <summary>Staff who sign in for the office; only the PBKDF2 hash of each password is here.</summary>
+    public IReadOnlyList<StaffEntry> Staff { get; init; } = [];
 }
+
+public sealed record StaffEntry(string UserId, string PasswordHash);
 
 public static class OfficeDirectoryFile
 {

@@ -57,7 +57,7 @@ public sealed class MeshFixture : IAsyncLifetime
         PostgresConnectionString = await infrastructure.CreateDatabaseAsync("e2e");
         var rabbit = await infrastructure.CreateVirtualHostAsync("e2e");
         RabbitMq = rabbit;
-        DevelopmentPki.Create(DemoDirectory, Offices);
+        DevelopmentPki.Create(DemoDirectory, Offices, passwordIterations: 10_000);
         Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
         BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
 
@@ -109,7 +109,8 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
-    public HttpClient ClientFor(string? office)
+    /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
+    public HttpClient ClientFor(string? office, bool signIn = true)
     {
         var handler = new HttpClientHandler
         {
@@ -118,7 +119,31 @@ public sealed class MeshFixture : IAsyncLifetime
         };
         if (office is not null)
             handler.ClientCertificates.Add(OfficeCertificate(office));
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        HttpMessageHandler pipeline = office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json"));
+        return new HttpClient(pipeline) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Signs the office's demo staff member in on first use and sends the token with every call, as a vendor's client would.</summary>
+    sealed class SignedIn(HttpMessageHandler inner, string userFile) : DelegatingHandler(inner)
+    {
+        string? _token;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (_token is null && request.RequestUri?.AbsolutePath != "/v1/auth/token")
+            {
+                var signIn = new HttpRequestMessage(HttpMethod.Post, new Uri(request.RequestUri!, "/v1/auth/token"))
+                {
+                    Content = new StringContent(await File.ReadAllTextAsync(userFile, cancellationToken), System.Text.Encoding.UTF8, "application/json"),
+                };
+                using var response = await base.SendAsync(signIn, cancellationToken);
+                response.EnsureSuccessStatusCode();
+                _token = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+            }
+            if (_token is not null && request.Headers.Authorization is null)
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _token);
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     public X509Certificate2 OfficeCertificate(string office) =>

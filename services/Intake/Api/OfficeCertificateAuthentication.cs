@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -16,10 +17,12 @@ public sealed class OfficeCertificateAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ClientCertificateValidator validator,
+    StaffDirectory staff,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "OfficeCertificate";
     public const string OfficeClaim = "office";
+    public const string UserClaim = "user";
 
     const string FailureKey = "careplanmesh.auth.failure";
 
@@ -40,9 +43,33 @@ public sealed class OfficeCertificateAuthentication(
             return AuthenticateResult.Fail(check.ReasonEn ?? "invalid certificate");
         }
 
-        var identity = new ClaimsIdentity([new Claim(OfficeClaim, check.OfficeNumber)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        // Every call but the sign-in itself needs both the certificate and a staff member's token issued on it.
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<CertificateOnly>() is not null)
+            return Success(new Claim(OfficeClaim, check.OfficeNumber));
+        var authorization = Request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            Context.Items[FailureKey] = ("サインインしてください。POST /v1/auth/token に利用者IDとパスワードを送り、得たトークンを Authorization: Bearer で付けてください。",
+                "Sign in first: POST /v1/auth/token with your user ID and password, then send the token as Authorization: Bearer.");
+            return AuthenticateResult.NoResult();
+        }
+        var thumbprint = certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var (session, problem) = await staff.Resolve(authorization["Bearer ".Length..].Trim(), check.OfficeNumber, thumbprint, Context.RequestAborted);
+        if (session is null)
+        {
+            Context.Items[FailureKey] = problem switch
+            {
+                "expired" => ("トークンの有効期限が切れています。もう一度サインインしてください。", "The token has expired; sign in again."),
+                "other-certificate" => ("このトークンは別の証明書（事業所）で発行されたものです。", "The token was issued on another certificate (office)."),
+                _ => ("トークンが無効です。サインインし直してください。", "The token is not valid; sign in again."),
+            };
+            return AuthenticateResult.Fail("invalid token");
+        }
+        return Success(new Claim(OfficeClaim, check.OfficeNumber), new Claim(UserClaim, session.UserId));
     }
+
+    AuthenticateResult Success(params Claim[] claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -55,6 +82,9 @@ public sealed class OfficeCertificateAuthentication(
         await Problems.Of(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "権限がありません",
             "Your office may not do this.", "貴事業所にはこの操作の権限がありません。").ExecuteAsync(Context);
 }
+
+/// <summary>Marks the one endpoint that needs only the client certificate: the sign-in that hands out tokens.</summary>
+public sealed record CertificateOnly;
 
 public static class OfficeClaims
 {

@@ -13,6 +13,7 @@ public sealed record AuditAction(string Name);
 public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, ILogger<AuditMiddleware> logger)
 {
     public const string ReasonKey = "careplanmesh.audit.reason";
+    public const string SubjectKey = "careplanmesh.audit.subject";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -24,8 +25,8 @@ public sealed class AuditMiddleware(RequestDelegate next, AuditTrail trail, ILog
         if (action is null && status < 400)
             return;
         var office = context.User.FindFirstValue(OfficeCertificateAuthentication.OfficeClaim);
-        var subject = context.Request.RouteValues.TryGetValue("id", out var id) ? id?.ToString()
-            : context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location[(location.LastIndexOf('/') + 1)..] : null;
+        var subject = context.Items[SubjectKey] as string ?? (context.Request.RouteValues.TryGetValue("id", out var id) ? id?.ToString()
+            : context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location[(location.LastIndexOf('/') + 1)..] : null);
         var entry = new AuditEntry(office, action ?? (status == 401 ? "authentication" : $"{context.Request.Method} {RoutePattern(context)}"),
             subject, status < 400, status, context.Items[ReasonKey] as string);
         try

@@ -16,6 +16,8 @@ public static class Queues
     public const string Licences = "routing-licences";
     public const string SendInvitation = "send-invitation";
     public const string SignReceipt = "sign-receipt";
+    /// <summary>Certificate checks at sign-in (request) and revocation (command), owned by crypto.</summary>
+    public const string Certificates = "crypto-certificates";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -18,6 +18,7 @@ public static class CryptoApplication
         {
             bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition));
             bus.AddConsumer<SignReceiptConsumer>(typeof(SignReceiptConsumerDefinition));
+            bus.AddConsumer<CertificatesConsumer>(typeof(CertificatesConsumerDefinition));
         });
         return builder;
     }

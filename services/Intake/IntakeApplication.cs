@@ -6,6 +6,7 @@ using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Consumers;
 using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
@@ -36,6 +37,8 @@ public static class IntakeApplication
             bus.AddRequestClient<CheckRoute>(Queues.Address(Queues.CheckRoute));
             bus.AddRequestClient<PickUpDelivery>(Queues.Address(Queues.Submissions));
             bus.AddRequestClient<SignReceipt>(Queues.Address(Queues.SignReceipt));
+            bus.AddRequestClient<CheckCertificate>(Queues.Address(Queues.Certificates));
+            bus.AddConsumer<CertificateRevokedConsumer>(typeof(CertificateRevokedConsumerDefinition));
             bus.AddRequestClient<WithdrawSubmission>(Queues.Address(Queues.Submissions));
             bus.AddRequestClient<SearchDirectory>(Queues.Address(Queues.Directory));
             bus.AddRequestClient<ListPartnerships>(Queues.Address(Queues.Partnerships));

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CarePlanMesh.Security;
+using MassTransit;
 using Npgsql;
 
 namespace CarePlanMesh.EndToEnd.Tests;
@@ -24,6 +25,8 @@ public sealed class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the ordering tests, so that no other test's units sit in its mailbox.</summary>
     public const string OrderedCareOffice = "1300000203";
     public const string OrderedProvider = "1300000204";
+    /// <summary>An office whose certificate a test revokes.</summary>
+    public const string RevokedProvider = "1400000205";
 
     static readonly DemoOffice[] Offices =
     [
@@ -32,6 +35,7 @@ public sealed class MeshFixture : IAsyncLifetime
         new(NewProvider, ["11"], "テスト訪問介護事業所", Licensed: false),
         new(OrderedCareOffice, ["43"], "順序テスト居宅介護支援事業所", [OrderedProvider]),
         new(OrderedProvider, ["11"], "順序テスト訪問介護事業所"),
+        new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -109,6 +113,50 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
+    /// <summary>A client presenting any certificate, e.g. one the relay does not know.</summary>
+    public HttpClient ClientWith(X509Certificate2 certificate)
+    {
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
+                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(server),
+        };
+        handler.ClientCertificates.Add(certificate);
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Sends a command on the mesh's bus, as an operator's tool would (the admin API of issue #4 sends the same).</summary>
+    public async Task Send<T>(string queue, T message) where T : class
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            var user = RabbitMq.UserInfo.Split(':');
+            cfg.Host(RabbitMq.Host, (ushort)RabbitMq.Port, RabbitMq.AbsolutePath.TrimStart('/'), h => { h.Username(user[0]); h.Password(user[1]); });
+        });
+        await bus.StartAsync();
+        try
+        {
+            await (await bus.GetSendEndpoint(Contracts.Queues.Address(queue))).Send(message);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    /// <summary>Waits up to 30 s for something the mesh does asynchronously.</summary>
+    public async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+                return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"The condition did not hold within 30 s.\n{Logs()}");
+    }
+
     /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
     public HttpClient ClientFor(string? office, bool signIn = true)
     {

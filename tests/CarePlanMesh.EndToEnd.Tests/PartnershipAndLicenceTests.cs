@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CarePlanMesh.Contracts;
-using MassTransit;
 
 namespace CarePlanMesh.EndToEnd.Tests;
 
@@ -103,7 +102,7 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
 
         // Billing accounts both free passes from the published events.
         using var ops = new HttpClient();
-        await Eventually(async () =>
+        await mesh.Eventually(async () =>
         {
             var accounted = await ops.GetFromJsonAsync<JsonElement>(new Uri(mesh.Management["billing-reconciliation"], $"/licences/{MeshFixture.NewProvider}"));
             return accounted.GetProperty("licences").EnumerateArray().Any(l => l.GetProperty("kind").GetString() == "free-pass");
@@ -168,26 +167,12 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
         var invitation = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("invited", invitation.GetProperty("state").GetString());
         var id = invitation.GetProperty("id").GetGuid();
-        await Eventually(async () => await mesh.Count($"notification.invitations WHERE partnership_id = '{id}' AND email = 'office@example.jp'") == 1);
+        await mesh.Eventually(async () => await mesh.Count($"notification.invitations WHERE partnership_id = '{id}' AND email = 'office@example.jp'") == 1);
 
         // An operator registers the office (the admin API of the security issue sends the same command).
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            var user = mesh.RabbitMq.UserInfo.Split(':');
-            cfg.Host(mesh.RabbitMq.Host, (ushort)mesh.RabbitMq.Port, mesh.RabbitMq.AbsolutePath.TrimStart('/'), h => { h.Username(user[0]); h.Password(user[1]); });
-        });
-        await bus.StartAsync();
-        try
-        {
-            var directory = await bus.GetSendEndpoint(Queues.Address(Queues.Directory));
-            await directory.Send(new RegisterOffice { OfficeNumber = invited, Name = "招待された事業所", ServiceTypes = ["13"] });
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await mesh.Send(Queues.Directory, new RegisterOffice { OfficeNumber = invited, Name = "招待された事業所", ServiceTypes = ["13"] });
 
-        await Eventually(async () =>
+        await mesh.Eventually(async () =>
         {
             var list = await careOffice.GetFromJsonAsync<JsonElement>("/v1/partnerships");
             return list.GetProperty("partnerships").EnumerateArray().Any(p => p.GetProperty("id").GetGuid() == id && p.GetProperty("state").GetString() == "pending");
@@ -209,16 +194,4 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
 
     static Task<HttpResponseMessage> Submit(HttpClient careOffice, string serial) =>
         careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit(serial, MeshFixture.NewCareOffice, MeshFixture.NewProvider)));
-
-    async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"The condition did not hold within 30 s.\n{mesh.Logs()}");
-    }
 }

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Staff;
+using MassTransit;
 
 namespace CarePlanMesh.Intake.Api;
 
@@ -16,10 +18,20 @@ public static class AuthEndpoints
         return api;
     }
 
-    static async Task<IResult> SignIn(Credentials credentials, HttpContext context, ClaimsPrincipal user, StaffDirectory staff, CancellationToken cancellationToken)
+    static async Task<IResult> SignIn(Credentials credentials, HttpContext context, ClaimsPrincipal user, StaffDirectory staff,
+        IRequestClient<CheckCertificate> certificates, CancellationToken cancellationToken)
     {
         var certificate = (await context.Connection.GetClientCertificateAsync(cancellationToken))!;
         context.Items[AuditMiddleware.SubjectKey] = credentials.UserId is { Length: <= 14 } id ? id : null;
+        // Chained to the CA is not enough: the certificate must be registered for the office and not revoked.
+        var check = (await certificates.GetResponse<CertificateChecked>(new CheckCertificate { Office = user.Office(), Certificate = certificate.RawData }, cancellationToken)).Message;
+        if (!check.Accepted)
+            return check.Reason == "revoked"
+                ? Problems.Of(401, "certificate-revoked", "Certificate revoked", "証明書は失効しています",
+                    $"This certificate was revoked at {check.RevokedAt:u}.", $"この証明書は{check.RevokedAt:yyyy-MM-dd HH:mm}（UTC）に失効しています。")
+                : Problems.Of(401, "certificate-not-registered", "Certificate not registered", "証明書が登録されていません",
+                    "This certificate is not registered for your office; ask the operator to register it.",
+                    "この証明書は貴事業所の証明書として登録されていません。運営者に登録を依頼してください。");
         var result = await staff.SignIn(user.Office(), certificate.GetCertHashString(HashAlgorithmName.SHA256), credentials.UserId, credentials.Password, cancellationToken);
         if (result.Refusal is { } refusal)
             return Problems.Of(refusal.Status, refusal.Reason, "Sign-in refused", "サインインできません", refusal.ReasonEn, refusal.ReasonJa);

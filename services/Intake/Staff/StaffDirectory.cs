@@ -113,6 +113,15 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, IOptions<AuthOpt
         return (new StaffSession(reader.GetString(0), office), null);
     }
 
+    /// <summary>Deletes every token issued on a certificate: its revocation ends the sessions at once.</summary>
+    public async Task EndSessions(string office, string thumbprint, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM intake.access_tokens WHERE office_number = @office AND thumbprint = @thumbprint");
+        command.Parameters.AddWithValue("office", office);
+        command.Parameters.AddWithValue("thumbprint", thumbprint.ToUpperInvariant());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
 
     static SignIn Refused(int status, string reason, string ja, string en) =>

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Security;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>At sign-in the certificate must be registered for the office and unrevoked; revocation ends sessions at once.</summary>
+[Collection(MeshCollection.Name)]
+public sealed class CertificateTests(MeshFixture mesh)
+{
+    [Fact]
+    public async Task A_revoked_certificate_loses_its_sessions_at_once_and_cannot_sign_in_again()
+    {
+        using var client = mesh.ClientFor(MeshFixture.RevokedProvider);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/licence")).StatusCode);
+        var thumbprint = mesh.OfficeCertificate(MeshFixture.RevokedProvider).GetCertHashString(HashAlgorithmName.SHA256);
+
+        await mesh.Send(Queues.Certificates, new RevokeCertificate { Office = MeshFixture.RevokedProvider, Thumbprint = thumbprint });
+
+        await mesh.Eventually(async () => (await client.GetAsync("/v1/licence")).StatusCode == HttpStatusCode.Unauthorized);
+        using var again = mesh.ClientFor(MeshFixture.RevokedProvider, signIn: false);
+        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.RevokedProvider, "user.json"))).RootElement;
+        var refused = await again.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() });
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("urn:careplanmesh:problem:certificate-revoked", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task A_certificate_from_the_right_ca_that_is_not_registered_cannot_sign_in()
+    {
+        // A second certificate for the care office, issued by the same CA but never registered with the relay.
+        var ca = Pem.LoadCertificateWithKey(Path.Combine(mesh.DemoDirectory, "ca.pem"), Path.Combine(mesh.DemoDirectory, "ca-key.pem"));
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={MeshFixture.CareOffice}, O=unregistered, C=JP", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        using var unregistered = issued.CopyWithPrivateKey(key);
+        using var client = mesh.ClientWith(unregistered);
+        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.CareOffice, "user.json"))).RootElement;
+
+        var refused = await client.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("urn:careplanmesh:problem:certificate-not-registered", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+}

@@ -12,6 +12,9 @@ public static class CryptoApplication
         builder.AddServiceDatabase("crypto", typeof(CryptoApplication).Assembly);
         builder.Services.AddSingleton<CertificateStore>();
         builder.Services.AddHostedService<CertificateSeed>();
+        builder.Services.Configure<ExpiryOptions>(builder.Configuration.GetSection("Certificates"));
+        builder.Services.AddScoped<ExpiryCheck>();
+        builder.Services.AddHostedService<ExpiryCheckService>();
         builder.Services.AddSingleton(_ => new PackageSealer(Pem.LoadCertificateWithKey(
             builder.Configuration.Required("Crypto:RelayCertificate"), builder.Configuration.Required("Crypto:RelayKey"))));
         builder.AddServiceBus(bus =>

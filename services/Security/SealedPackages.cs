@@ -17,6 +17,9 @@ public sealed class PackageSealer
     readonly X509Certificate2 _signer;
     readonly X509Certificate2Collection? _chain;
 
+    /// <summary>The relay's signing certificate, for checks of its validity.</summary>
+    public X509Certificate2 SigningCertificate => _signer;
+
     public PackageSealer(X509Certificate2 relaySigningCertificateWithKey, X509Certificate2Collection? chain = null)
     {
         ArgumentNullException.ThrowIfNull(relaySigningCertificateWithKey);

@@ -50,4 +50,27 @@ public sealed class CertificateTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:certificate-not-registered", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
     }
+
+    [Fact]
+    public async Task A_certificate_nearing_its_end_is_warned_about_once_per_threshold()
+    {
+        var thumbprint = mesh.OfficeCertificate(MeshFixture.OrderedProvider).GetCertHashString(HashAlgorithmName.SHA256);
+        // Time travel: the provider's certificate now ends in 20 days, past both the 90-day and the 30-day thresholds.
+        await mesh.Execute($"UPDATE crypto.office_certificates SET not_after = now() + interval '20 days' WHERE thumbprint = '{thumbprint}'");
+        using var ops = new HttpClient { BaseAddress = mesh.Management["crypto"] };
+        try
+        {
+            var first = await (await ops.PostAsync("/certificates/check", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var warning = Assert.Single(first.GetProperty("warnings").EnumerateArray(), w => w.GetProperty("thumbprint").GetString() == thumbprint);
+            Assert.Equal((MeshFixture.OrderedProvider, 30, 19), (warning.GetProperty("office").GetString(), warning.GetProperty("threshold").GetInt32(), warning.GetProperty("daysLeft").GetInt32()));
+
+            var second = await (await ops.PostAsync("/certificates/check", null)).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.DoesNotContain(second.GetProperty("warnings").EnumerateArray(), w => w.GetProperty("thumbprint").GetString() == thumbprint);
+            Assert.Equal(2, await mesh.Count($"crypto.expiry_warnings WHERE thumbprint = '{thumbprint}' AND threshold IN (30, 90)"));
+        }
+        finally
+        {
+            await mesh.Execute($"UPDATE crypto.office_certificates SET not_after = now() + interval '700 days' WHERE thumbprint = '{thumbprint}'");
+        }
+    }
 }

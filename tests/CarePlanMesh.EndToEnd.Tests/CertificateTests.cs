@@ -73,4 +73,23 @@ public sealed class CertificateTests(MeshFixture mesh)
             await mesh.Execute($"UPDATE crypto.office_certificates SET not_after = now() + interval '700 days' WHERE thumbprint = '{thumbprint}'");
         }
     }
+
+    [Fact]
+    public async Task A_front_door_may_forward_the_client_certificate_and_nobody_else_may()
+    {
+        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.Provider, "user.json"))).RootElement;
+        var credentials = new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() };
+        using var frontDoor = mesh.ClientThroughFrontDoor(MeshFixture.Provider, MeshFixture.FrontDoorAddress);
+
+        var signIn = await frontDoor.PostAsJsonAsync("/v1/auth/token", credentials);
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        frontDoor.DefaultRequestHeaders.Authorization = new("Bearer", (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await frontDoor.GetAsync("/v1/mailbox")).StatusCode);
+
+        // The same header from an address that is not a configured front door is refused, not believed.
+        using var impostor = mesh.ClientThroughFrontDoor(MeshFixture.Provider, System.Net.IPAddress.Loopback);
+        var refused = await impostor.PostAsJsonAsync("/v1/auth/token", credentials);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("TrustedProxies", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
 }

@@ -84,6 +84,8 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Crypto__RelayKey"] = Path.Combine(DemoDirectory, "relay", "key.pem"),
                 ["Directory__SeedFile"] = Path.Combine(DemoDirectory, "offices.json"),
                 ["Sweeper__Interval"] = "00:00:01",
+                // A front door terminating TLS connects from 127.0.0.2 (see ClientThroughFrontDoor).
+                ["Intake__TrustedProxies__0"] = FrontDoorAddress.ToString(),
                 // Payloads at rest under the older key decrypt after rotation; new ones use the active key.
                 ["MessageData__Keys__2025a"] = PayloadKeys.Old,
                 ["MessageData__Keys__2026a"] = PayloadKeys.Active,
@@ -113,6 +115,31 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
+    public static readonly IPAddress FrontDoorAddress = IPAddress.Parse("127.0.0.2");
+
+    /// <summary>
+    /// A client that connects like a TLS-terminating front door: from <paramref name="source"/>, without a client certificate of
+    /// its own, forwarding the office's certificate in the X-Client-Cert header (URL-escaped PEM, as nginx does).
+    /// </summary>
+    public HttpClient ClientThroughFrontDoor(string office, IPAddress source)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, server, _, _) =>
+                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(new X509Certificate2(server)) },
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("X-Client-Cert", Uri.EscapeDataString(File.ReadAllText(Path.Combine(DemoDirectory, "offices", office, "cert.pem"))));
+        return client;
+    }
+
     /// <summary>A client presenting any certificate, e.g. one the relay does not know.</summary>
     public HttpClient ClientWith(X509Certificate2 certificate)
     {

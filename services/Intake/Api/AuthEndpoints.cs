@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Staff;
@@ -21,7 +22,7 @@ public static class AuthEndpoints
     static async Task<IResult> SignIn(Credentials credentials, HttpContext context, ClaimsPrincipal user, StaffDirectory staff,
         IRequestClient<CheckCertificate> certificates, CancellationToken cancellationToken)
     {
-        var certificate = (await context.Connection.GetClientCertificateAsync(cancellationToken))!;
+        var certificate = (X509Certificate2)context.Items[OfficeCertificateAuthentication.CertificateKey]!;
         context.Items[AuditMiddleware.SubjectKey] = credentials.UserId is { Length: <= 14 } id ? id : null;
         // Chained to the CA is not enough: the certificate must be registered for the office and not revoked.
         var check = (await certificates.GetResponse<CertificateChecked>(new CheckCertificate { Office = user.Office(), Certificate = certificate.RawData }, cancellationToken)).Message;

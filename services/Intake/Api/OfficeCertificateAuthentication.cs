@@ -1,4 +1,6 @@
+using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Encodings.Web;
 using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Security;
@@ -18,6 +20,7 @@ public sealed class OfficeCertificateAuthentication(
     UrlEncoder encoder,
     ClientCertificateValidator validator,
     StaffDirectory staff,
+    IOptions<IntakeOptions> intake,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "OfficeCertificate";
@@ -26,9 +29,16 @@ public sealed class OfficeCertificateAuthentication(
 
     const string FailureKey = "careplanmesh.auth.failure";
 
+    public const string CertificateKey = "careplanmesh.auth.certificate";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var certificate = await Context.Connection.GetClientCertificateAsync(Context.RequestAborted);
+        var (certificate, forwardingProblem) = await ClientCertificate();
+        if (forwardingProblem is not null)
+        {
+            Context.Items[FailureKey] = forwardingProblem.Value;
+            return AuthenticateResult.Fail(forwardingProblem.Value.En);
+        }
         if (certificate is null)
         {
             Context.Items[FailureKey] = ("クライアント証明書が提示されていません。事業所の証明書で接続してください。",
@@ -36,6 +46,7 @@ public sealed class OfficeCertificateAuthentication(
             return AuthenticateResult.NoResult();
         }
 
+        Context.Items[CertificateKey] = certificate;
         var check = validator.Validate(certificate, clock.GetUtcNow());
         if (!check.IsValid || check.OfficeNumber is null)
         {
@@ -66,6 +77,33 @@ public sealed class OfficeCertificateAuthentication(
             return AuthenticateResult.Fail("invalid token");
         }
         return Success(new Claim(OfficeClaim, check.OfficeNumber), new Claim(UserClaim, session.UserId));
+    }
+
+    /// <summary>
+    /// The TLS client certificate, or — only on a connection from a configured front door that terminated TLS — the
+    /// certificate it forwards in the configured header. A forwarded certificate from anywhere else is refused, never used.
+    /// </summary>
+    async Task<(X509Certificate2? Certificate, (string Ja, string En)? Problem)> ClientCertificate()
+    {
+        var edge = intake.Value;
+        var forwarded = Request.Headers[edge.ForwardedCertificateHeader].ToString();
+        if (forwarded.Length == 0)
+            return (await Context.Connection.GetClientCertificateAsync(Context.RequestAborted), null);
+        var from = Context.Connection.RemoteIpAddress;
+        if (from is null || !edge.TrustedProxies.Any(p => IPAddress.TryParse(p, out var proxy) && proxy.Equals(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from)))
+            return (null, ("転送されたクライアント証明書は、設定された中継サーバーからのものしか受け付けません。",
+                "A forwarded client certificate is accepted only from a configured front door (Intake:TrustedProxies)."));
+        try
+        {
+            var text = Uri.UnescapeDataString(forwarded);
+            return (text.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? X509Certificate2.CreateFromPem(text)
+                : X509CertificateLoader.LoadCertificate(Convert.FromBase64String(text)), null);
+        }
+        catch (Exception exception) when (exception is FormatException or System.Security.Cryptography.CryptographicException)
+        {
+            return (null, ("転送されたクライアント証明書を読み取れません。", "The forwarded client certificate cannot be read."));
+        }
     }
 
     AuthenticateResult Success(params Claim[] claims) =>

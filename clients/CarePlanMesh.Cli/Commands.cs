@@ -29,6 +29,11 @@ public static class Commands
         new("partner-request", "partner-request [OFFICE] [--email ADDRESS] [connection]", "ask an office to partner, or invite one not registered yet", PartnerRequest),
         new("partner", "partner ID approve|decline|suspend|end [connection]", "act on a partnership", Partner),
         new("licence", "licence [connection]", "your licence status and the free-pass window", o => Get(o, "/v1/licence")),
+        new("admin-office", "admin-office OFFICE --name NAME --types 11,13 [--email ADDRESS] [connection]", "operator: register an office (role admin)", AdminOffice),
+        new("admin-staff", "admin-staff OFFICE USERID --password PASSWORD [--admin] [connection]", "operator: register a staff member", AdminStaff, "--admin"),
+        new("admin-certificate", "admin-certificate OFFICE CERT.pem [connection]", "operator: register an office certificate", AdminCertificate),
+        new("admin-revoke", "admin-revoke OFFICE THUMBPRINT [connection]", "operator: revoke an office certificate at once", o => Send(o, HttpMethod.Post, $"/v1/admin/offices/{Arg(o, 0)}/certificates/{Arg(o, 1)}/revoke", null)),
+        new("admin-licence", "admin-licence OFFICE [--from YYYY-MM-DD] [connection]", "operator: grant an annual licence", AdminLicence),
         new("audit-verify", "audit-verify [--management URL]", "recompute the audit trail's hash chain (intake's management address, default http://127.0.0.1:7401)", AuditVerify),
         new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
@@ -186,6 +191,30 @@ public static class Commands
         using var result = JsonDocument.Parse(text);
         return result.RootElement.GetProperty("valid").GetBoolean() ? 0 : 1;
     }
+
+    static string Arg(Options options, int index) =>
+        options.Positional.Count > index ? options.Positional[index] : throw new UsageException("missing an argument.");
+
+    static Task<int> AdminOffice(Options options) =>
+        Send(options, HttpMethod.Post, "/v1/admin/offices", JsonContent.Create(new
+        {
+            officeNumber = Arg(options, 0),
+            name = options.Required("--name"),
+            serviceTypes = options.Required("--types").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            contactEmail = options.Get("--email"),
+        }));
+
+    static Task<int> AdminStaff(Options options) =>
+        Send(options, HttpMethod.Post, $"/v1/admin/offices/{Arg(options, 0)}/staff",
+            JsonContent.Create(new { userId = Arg(options, 1), password = options.Required("--password"), admin = options.Has("--admin") }));
+
+    static async Task<int> AdminCertificate(Options options) =>
+        await Send(options, HttpMethod.Post, $"/v1/admin/offices/{Arg(options, 0)}/certificates",
+            JsonContent.Create(new { pem = await File.ReadAllTextAsync(Arg(options, 1)) }));
+
+    static Task<int> AdminLicence(Options options) =>
+        Send(options, HttpMethod.Post, $"/v1/admin/offices/{Arg(options, 0)}/licences",
+            JsonContent.Create(new { validFrom = options.Get("--from") ?? DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd") }));
 
     static Task<int> SearchDirectory(Options options)
     {

@@ -6,7 +6,8 @@ using System.Text.Json;
 namespace CarePlanMesh.Security;
 
 /// <summary>A demo office: licensed for a year from the day the mesh first starts (unless not), partnered with <see cref="Partners"/>.</summary>
-public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, IReadOnlyList<string>? Partners = null, bool Licensed = true);
+public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, IReadOnlyList<string>? Partners = null, bool Licensed = true,
+    bool Operator = false);
 
 /// <summary>
 /// A development CA and everything a local mesh needs, written as PEM files. Never for production: the CA key sits
@@ -24,6 +25,8 @@ public static class DevelopmentPki
         new("0300000100", ["43"], "デモ居宅介護支援事業所", ["0300000005"]),
         new("0300000005", ["11"], "デモ訪問介護事業所"),
         new("0300000007", ["17"], "デモ福祉用具事業所"),
+        // The relay operator's own desk: its staff member is an admin of the registry API; not a care office, no licence.
+        new("0100000001", ["00"], "CarePlanMesh運営者（開発用）", Licensed: false, Operator: true),
     ];
 
     const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
@@ -80,7 +83,7 @@ public static class DevelopmentPki
             {
                 Licensed = office.Licensed,
                 Partners = office.Partners ?? [],
-                Staff = [new StaffEntry(userId, PasswordHash.Create(password, passwordIterations))],
+                Staff = [new StaffEntry(userId, PasswordHash.Create(password, passwordIterations)) { Roles = office.Operator ? ["admin"] : [] }],
             });
         }
         Write(directory, "offices.json", JsonSerializer.Serialize(entries, OfficeDirectoryFile.JsonOptions));
@@ -143,7 +146,11 @@ public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<str
     public IReadOnlyList<StaffEntry> Staff { get; init; } = [];
 }
 
-public sealed record StaffEntry(string UserId, string PasswordHash);
+public sealed record StaffEntry(string UserId, string PasswordHash)
+{
+    /// <summary>"admin" for the operator's staff, who may use the registry API.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+}
 
 public static class OfficeDirectoryFile
 {

@@ -33,15 +33,7 @@ public sealed class CertificateTests(MeshFixture mesh)
     public async Task A_certificate_from_the_right_ca_that_is_not_registered_cannot_sign_in()
     {
         // A second certificate for the care office, issued by the same CA but never registered with the relay.
-        var ca = Pem.LoadCertificateWithKey(Path.Combine(mesh.DemoDirectory, "ca.pem"), Path.Combine(mesh.DemoDirectory, "ca-key.pem"));
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={MeshFixture.CareOffice}, O=unregistered, C=JP", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
-        using var unregistered = issued.CopyWithPrivateKey(key);
+        using var unregistered = mesh.IssueCertificate(MeshFixture.CareOffice);
         using var client = mesh.ClientWith(unregistered);
         var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.CareOffice, "user.json"))).RootElement;
 

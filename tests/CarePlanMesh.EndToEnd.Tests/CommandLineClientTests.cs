@@ -137,6 +137,19 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Equal(0, (await Cpm(MeshFixture.CareOffice, ["submit", "--resend", .. files])).ExitCode);
     }
 
+    [Fact]
+    public async Task Registry_commands_work_for_the_operator_only()
+    {
+        var refused = await Cpm(MeshFixture.CareOffice, "admin-office", "1500000401", "--name", "CLI登録事業所", "--types", "11,13");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("admin-only", refused.Error);
+
+        var registered = await Cpm(MeshFixture.Operator, "admin-office", "1500000401", "--name", "CLI登録事業所", "--types", "11,13");
+        Assert.Equal(0, registered.ExitCode);
+        Assert.Equal(0, (await Cpm(MeshFixture.Operator, "admin-licence", "1500000401")).ExitCode);
+        Assert.Equal(2, (await Cpm(MeshFixture.Operator, "admin-staff", "1500000401")).ExitCode);
+    }
+
     async Task WaitForState(string id, string state)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

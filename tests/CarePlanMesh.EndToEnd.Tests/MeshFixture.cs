@@ -19,6 +19,8 @@ public sealed class MeshFixture : IAsyncLifetime
     public const string CareOffice = "0300000100";
     public const string Provider = "0300000005";
     public const string OtherProvider = "0300000007";
+    /// <summary>The relay operator's desk, whose staff member is an admin of the registry API.</summary>
+    public const string Operator = "0100000001";
     /// <summary>Offices of the partnership and licence tests: registered, nobody's partner, without a licence.</summary>
     public const string NewCareOffice = "1300000201";
     public const string NewProvider = "1300000202";
@@ -138,6 +140,20 @@ public sealed class MeshFixture : IAsyncLifetime
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-Client-Cert", Uri.EscapeDataString(File.ReadAllText(Path.Combine(DemoDirectory, "offices", office, "cert.pem"))));
         return client;
+    }
+
+    /// <summary>A new client certificate for an office from the development CA, as the operator's CA would issue it (not registered).</summary>
+    public X509Certificate2 IssueCertificate(string office)
+    {
+        var ca = Pem.LoadCertificateWithKey(Path.Combine(DemoDirectory, "ca.pem"), Path.Combine(DemoDirectory, "ca-key.pem"));
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new CertificateRequest($"CN={office}, O=test, C=JP", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
     }
 
     /// <summary>A client presenting any certificate, e.g. one the relay does not know.</summary>

@@ -6,7 +6,7 @@ namespace CarePlanMesh.Security.Tests;
 
 public sealed class DevelopmentPkiTests(DevelopmentPkiFixture pki) : IClassFixture<DevelopmentPkiFixture>
 {
-    static readonly string[] Offices = ["0300000100", "0300000005", "0300000007"];
+    static readonly string[] Offices = ["0300000100", "0300000005", "0300000007", "0100000001"];
 
     static string[] Usages(X509Certificate2 certificate) =>
         [.. certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value!)];
@@ -19,7 +19,7 @@ public sealed class DevelopmentPkiTests(DevelopmentPkiFixture pki) : IClassFixtu
         string[] expected =
         [
             "ca.pem", "ca-key.pem", "server/cert.pem", "server/key.pem", "relay/cert.pem", "relay/key.pem", "offices.json",
-            .. Offices.SelectMany(o => new[] { $"offices/{o}/cert.pem", $"offices/{o}/key.pem" }),
+            .. Offices.SelectMany(o => new[] { $"offices/{o}/cert.pem", $"offices/{o}/key.pem", $"offices/{o}/user.json" }),
         ];
         foreach (var file in expected)
             Assert.True(File.Exists(pki.PathOf(file)), $"{file} was not written");
@@ -30,7 +30,7 @@ public sealed class DevelopmentPkiTests(DevelopmentPkiFixture pki) : IClassFixtu
     {
         if (OperatingSystem.IsWindows())
             return;
-        foreach (var key in new[] { "ca-key.pem", "server/key.pem", "relay/key.pem", "offices/0300000100/key.pem" })
+        foreach (var key in new[] { "ca-key.pem", "server/key.pem", "relay/key.pem", "offices/0300000100/key.pem", "offices/0300000100/user.json" })
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(pki.PathOf(key)));
     }
 
@@ -46,6 +46,13 @@ public sealed class DevelopmentPkiTests(DevelopmentPkiFixture pki) : IClassFixtu
         Assert.True(Path.IsPathFullyQualified(careOffice.Certificate));
         Assert.Equal(Path.GetFullPath(pki.PathOf("offices", "0300000100", "cert.pem")), careOffice.Certificate);
         Assert.All(entries, e => Assert.Equal(e.OfficeNumber, OfficeCertificates.GetOfficeNumber(Pem.LoadCertificate(e.Certificate))));
+        // Staff: the password only as a PBKDF2 hash here; the plain one in the office's user.json; only the operator is an admin.
+        var user = JsonDocument.Parse(File.ReadAllText(pki.PathOf("offices", "0300000100", "user.json"))).RootElement;
+        var staff = Assert.Single(careOffice.Staff);
+        Assert.Equal(user.GetProperty("userId").GetString(), staff.UserId);
+        Assert.True(PasswordHash.Verify(user.GetProperty("password").GetString()!, staff.PasswordHash));
+        Assert.DoesNotContain(user.GetProperty("password").GetString()!, File.ReadAllText(pki.PathOf("offices.json")));
+        Assert.Equal(["0100000001"], entries.Where(e => e.Staff.Any(s => s.Roles.Contains("admin"))).Select(e => e.OfficeNumber));
     }
 
     [Fact]

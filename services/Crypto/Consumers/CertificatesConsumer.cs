@@ -4,10 +4,13 @@ using MassTransit;
 
 namespace CarePlanMesh.Crypto.Consumers;
 
-/// <summary>Sign-in's certificate check and revocation: crypto owns the offices' certificates.</summary>
+/// <summary>Sign-in's certificate check, registration and revocation: crypto owns the offices' certificates.</summary>
 public sealed class CertificatesConsumer(CertificateStore store, TimeProvider clock, ILogger<CertificatesConsumer> logger)
-    : IConsumer<CheckCertificate>, IConsumer<RevokeCertificate>
+    : IConsumer<CheckCertificate>, IConsumer<RevokeCertificate>, IConsumer<RegisterCertificate>
 {
+    public async Task Consume(ConsumeContext<RegisterCertificate> context) =>
+        await store.Add(context.Message.Office, System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(context.Message.Certificate), context.CancellationToken);
+
     public async Task Consume(ConsumeContext<CheckCertificate> context) =>
         await context.RespondAsync(await store.Check(context.Message.Office, context.Message.Certificate, clock.GetUtcNow(), context.CancellationToken));
 

@@ -26,6 +26,7 @@ public sealed class OfficeCertificateAuthentication(
     public const string SchemeName = "OfficeCertificate";
     public const string OfficeClaim = "office";
     public const string UserClaim = "user";
+    public const string RoleClaim = "role";
 
     const string FailureKey = "careplanmesh.auth.failure";
 
@@ -76,7 +77,7 @@ public sealed class OfficeCertificateAuthentication(
             };
             return AuthenticateResult.Fail("invalid token");
         }
-        return Success(new Claim(OfficeClaim, check.OfficeNumber), new Claim(UserClaim, session.UserId));
+        return Success([new Claim(OfficeClaim, check.OfficeNumber), new Claim(UserClaim, session.UserId), .. session.Roles.Select(r => new Claim(RoleClaim, r))]);
     }
 
     /// <summary>
@@ -107,7 +108,7 @@ public sealed class OfficeCertificateAuthentication(
     }
 
     AuthenticateResult Success(params Claim[] claims) =>
-        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, OfficeClaim, RoleClaim)), SchemeName));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -117,8 +118,8 @@ public sealed class OfficeCertificateAuthentication(
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        await Problems.Of(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", "権限がありません",
-            "Your office may not do this.", "貴事業所にはこの操作の権限がありません。").ExecuteAsync(Context);
+        await Problems.Of(StatusCodes.Status403Forbidden, "admin-only", "Forbidden", "権限がありません",
+            "Only the operator's administrators may change the registry (role admin).", "登録情報の変更は運営者の管理者（admin 権限）だけが行えます。").ExecuteAsync(Context);
 }
 
 /// <summary>Marks the one endpoint that needs only the client certificate: the sign-in that hands out tokens.</summary>

@@ -11,7 +11,7 @@ namespace CarePlanMesh.Intake.Staff;
 public sealed record SignIn(string? AccessToken, TimeSpan ExpiresIn, Refusal? Refusal);
 
 /// <summary>The staff signed in for one office on one certificate.</summary>
-public sealed record StaffSession(string UserId, string Office);
+public sealed record StaffSession(string UserId, string Office, IReadOnlyList<string> Roles);
 
 /// <summary>
 /// Staff accounts, sign-in with lockout, and access tokens. A token is 32 random bytes; only its SHA-256 is stored, bound
@@ -19,16 +19,17 @@ public sealed record StaffSession(string UserId, string Office);
 /// </summary>
 public sealed class StaffDirectory(NpgsqlDataSource dataSource, IOptions<AuthOptions> options, TimeProvider clock)
 {
-    public async Task Register(string userId, string office, string passwordHash, CancellationToken cancellationToken)
+    public async Task Register(string userId, string office, string passwordHash, IReadOnlyList<string> roles, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            INSERT INTO intake.staff (user_id, office_number, password_hash) VALUES (@user, @office, @hash)
-            ON CONFLICT (user_id) DO UPDATE SET office_number = excluded.office_number, password_hash = excluded.password_hash
+            INSERT INTO intake.staff (user_id, office_number, password_hash, roles) VALUES (@user, @office, @hash, @roles)
+            ON CONFLICT (user_id) DO UPDATE SET office_number = excluded.office_number, password_hash = excluded.password_hash, roles = excluded.roles
             """);
         command.Parameters.AddWithValue("user", userId);
         command.Parameters.AddWithValue("office", office);
         command.Parameters.AddWithValue("hash", passwordHash);
+        command.Parameters.AddWithValue("roles", roles.ToArray());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -101,7 +102,10 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, IOptions<AuthOpt
     public async Task<(StaffSession? Session, string? Problem)> Resolve(string token, string office, string thumbprint, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT user_id, office_number, thumbprint, expires_at FROM intake.access_tokens WHERE token_hash = @hash");
+            """
+            SELECT t.user_id, t.office_number, t.thumbprint, t.expires_at, s.roles
+            FROM intake.access_tokens t JOIN intake.staff s USING (user_id) WHERE t.token_hash = @hash
+            """);
         command.Parameters.AddWithValue("hash", Hash(token));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -110,7 +114,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, IOptions<AuthOpt
             return (null, "expired");
         if (reader.GetString(1) != office || reader.GetString(2) != thumbprint)
             return (null, "other-certificate");
-        return (new StaffSession(reader.GetString(0), office), null);
+        return (new StaffSession(reader.GetString(0), office, reader.GetFieldValue<string[]>(4)), null);
     }
 
     /// <summary>Deletes every token issued on a certificate: its revocation ends the sessions at once.</summary>

@@ -12,7 +12,7 @@ public sealed class StaffSeed(StaffDirectory staff, IConfiguration configuration
         var offices = OfficeDirectoryFile.Read(path);
         foreach (var office in offices)
             foreach (var member in office.Staff)
-                await staff.Register(member.UserId, office.OfficeNumber, member.PasswordHash, cancellationToken);
+                await staff.Register(member.UserId, office.OfficeNumber, member.PasswordHash, member.Roles, cancellationToken);
         logger.LogInformation("Registered {Count} staff from the seed file", offices.Sum(o => o.Staff.Count));
     }
 

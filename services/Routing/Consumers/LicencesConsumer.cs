@@ -5,8 +5,14 @@ using MassTransit;
 namespace CarePlanMesh.Routing.Consumers;
 
 /// <summary>GET /v1/licence and POST /v1/licence/free-pass; a granted free pass is published for billing-reconciliation.</summary>
-public sealed class LicencesConsumer(LicenceBook licences) : IConsumer<GetLicence>, IConsumer<ApplyFreePass>
+public sealed class LicencesConsumer(LicenceBook licences) : IConsumer<GetLicence>, IConsumer<ApplyFreePass>, IConsumer<GrantAnnualLicence>
 {
+    public async Task Consume(ConsumeContext<GrantAnnualLicence> context)
+    {
+        if (await licences.GrantAnnual(context.Message.Office, context.Message.ValidFrom, context.CancellationToken) is { } granted)
+            await context.Publish(granted);
+    }
+
     public async Task Consume(ConsumeContext<GetLicence> context) =>
         await context.RespondAsync(await licences.Status(context.Message.Office, context.CancellationToken));
 

@@ -23,8 +23,8 @@ public sealed class CertificateTests(MeshFixture mesh)
 
         await mesh.Eventually(async () => (await client.GetAsync("/v1/licence")).StatusCode == HttpStatusCode.Unauthorized);
         using var again = mesh.ClientFor(MeshFixture.RevokedProvider, signIn: false);
-        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.RevokedProvider, "user.json"))).RootElement;
-        var refused = await again.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() });
+        var (userId, password) = mesh.Credentials(MeshFixture.RevokedProvider);
+        var refused = await again.PostAsJsonAsync("/v1/auth/token", new { userId, password });
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:certificate-revoked", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
     }
@@ -35,9 +35,9 @@ public sealed class CertificateTests(MeshFixture mesh)
         // A second certificate for the care office, issued by the same CA but never registered with the relay.
         using var unregistered = mesh.IssueCertificate(MeshFixture.CareOffice);
         using var client = mesh.ClientWith(unregistered);
-        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.CareOffice, "user.json"))).RootElement;
+        var (userId, password) = mesh.Credentials(MeshFixture.CareOffice);
 
-        var refused = await client.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() });
+        var refused = await client.PostAsJsonAsync("/v1/auth/token", new { userId, password });
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:certificate-not-registered", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
@@ -69,8 +69,8 @@ public sealed class CertificateTests(MeshFixture mesh)
     [Fact]
     public async Task A_front_door_may_forward_the_client_certificate_and_nobody_else_may()
     {
-        var user = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.Provider, "user.json"))).RootElement;
-        var credentials = new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() };
+        var (userId, password) = mesh.Credentials(MeshFixture.Provider);
+        var credentials = new { userId, password };
         using var frontDoor = mesh.ClientThroughFrontDoor(MeshFixture.Provider, MeshFixture.FrontDoorAddress);
 
         var signIn = await frontDoor.PostAsJsonAsync("/v1/auth/token", credentials);

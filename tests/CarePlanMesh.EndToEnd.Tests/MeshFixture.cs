@@ -142,6 +142,13 @@ public sealed class MeshFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>The demo staff member of an office, as `cpm dev-pki` wrote it to user.json: the body of POST /v1/auth/token.</summary>
+    public (string UserId, string Password) Credentials(string office)
+    {
+        using var user = JsonDocument.Parse(File.ReadAllText(Path.Combine(DemoDirectory, "offices", office, "user.json")));
+        return (user.RootElement.GetProperty("userId").GetString()!, user.RootElement.GetProperty("password").GetString()!);
+    }
+
     /// <summary>A new client certificate for an office from the development CA, as the operator's CA would issue it (not registered).</summary>
     public X509Certificate2 IssueCertificate(string office)
     {

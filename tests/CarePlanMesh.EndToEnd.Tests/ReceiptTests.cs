@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -57,26 +56,7 @@ public sealed class ReceiptTests(MeshFixture mesh)
         await Assert.ThrowsAsync<InvalidOperationException>(() => Verify(cms));
     }
 
-    /// <summary>`openssl cms -verify` against the development CA; returns the signed content.</summary>
-    async Task<string> Verify(byte[] cms)
-    {
-        var dir = Directory.CreateTempSubdirectory("careplanmesh-receipt-").FullName;
-        try
-        {
-            await File.WriteAllBytesAsync(Path.Combine(dir, "receipt.p7s"), cms);
-            var start = new ProcessStartInfo("openssl", ["cms", "-verify", "-inform", "DER", "-in", Path.Combine(dir, "receipt.p7s"),
-                "-CAfile", Path.Combine(mesh.DemoDirectory, "ca.pem"), "-out", Path.Combine(dir, "receipt.json")])
-            { RedirectStandardError = true, RedirectStandardOutput = true };
-            using var process = Process.Start(start)!;
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"openssl cms -verify failed: {error}");
-            return await File.ReadAllTextAsync(Path.Combine(dir, "receipt.json"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
+    /// <summary>`openssl cms -verify` against the development CA; returns the signed statement.</summary>
+    async Task<string> Verify(byte[] cms) =>
+        System.Text.Encoding.UTF8.GetString(await OpenSsl.Verify(cms, Path.Combine(mesh.DemoDirectory, "ca.pem")));
 }

@@ -9,7 +9,11 @@ namespace CarePlanMesh.EndToEnd.Tests;
 [Collection(MeshCollection.Name)]
 public sealed class SignInTests(MeshFixture mesh)
 {
-    JsonElement User(string office) => JsonDocument.Parse(File.ReadAllText(Path.Combine(mesh.DemoDirectory, "offices", office, "user.json"))).RootElement;
+    object Body(string office)
+    {
+        var (userId, password) = mesh.Credentials(office);
+        return new { userId, password };
+    }
 
     [Fact]
     public async Task A_certificate_alone_is_not_enough_the_staff_token_is_needed_too()
@@ -21,14 +25,13 @@ public sealed class SignInTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("/v1/auth/token", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
-        var user = User(MeshFixture.CareOffice);
-        var signIn = await certificateOnly.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() });
+        var signIn = await certificateOnly.PostAsJsonAsync("/v1/auth/token", Body(MeshFixture.CareOffice));
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         var token = await signIn.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(900, token.GetProperty("expiresIn").GetInt32());
         certificateOnly.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
         Assert.Equal(HttpStatusCode.OK, (await certificateOnly.GetAsync("/v1/mailbox")).StatusCode);
-        Assert.True(await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{user.GetProperty("userId").GetString()}' AND outcome = 'allowed'") >= 1);
+        Assert.True(await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{mesh.Credentials(MeshFixture.CareOffice).UserId}' AND outcome = 'allowed'") >= 1);
     }
 
     [Fact]
@@ -36,8 +39,7 @@ public sealed class SignInTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice, signIn: false);
         using var provider = mesh.ClientFor(MeshFixture.Provider, signIn: false);
-        var user = User(MeshFixture.CareOffice);
-        var token = (await (await careOffice.PostAsJsonAsync("/v1/auth/token", new { userId = user.GetProperty("userId").GetString(), password = user.GetProperty("password").GetString() }))
+        var token = (await (await careOffice.PostAsJsonAsync("/v1/auth/token", Body(MeshFixture.CareOffice)))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
 
         provider.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -46,8 +48,7 @@ public sealed class SignInTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("another certificate", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         // Nor can a provider's staff member sign in on the care office's certificate.
-        var providerUser = User(MeshFixture.Provider);
-        var wrongOffice = await careOffice.PostAsJsonAsync("/v1/auth/token", new { userId = providerUser.GetProperty("userId").GetString(), password = providerUser.GetProperty("password").GetString() });
+        var wrongOffice = await careOffice.PostAsJsonAsync("/v1/auth/token", Body(MeshFixture.Provider));
         Assert.Equal(HttpStatusCode.Unauthorized, wrongOffice.StatusCode);
     }
 
@@ -68,15 +69,14 @@ public sealed class SignInTests(MeshFixture mesh)
     public async Task Repeated_wrong_passwords_lock_the_account_even_against_the_right_one()
     {
         using var client = mesh.ClientFor(MeshFixture.OtherProvider, signIn: false);
-        var user = User(MeshFixture.OtherProvider);
-        var userId = user.GetProperty("userId").GetString();
+        var (userId, password) = mesh.Credentials(MeshFixture.OtherProvider);
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var wrong = await client.PostAsJsonAsync("/v1/auth/token", new { userId, password = "wrong" });
             Assert.Equal("urn:careplanmesh:problem:sign-in-failed", (await wrong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
         }
 
-        var locked = await client.PostAsJsonAsync("/v1/auth/token", new { userId, password = user.GetProperty("password").GetString() });
+        var locked = await client.PostAsJsonAsync("/v1/auth/token", new { userId, password });
 
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:account-locked", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -39,7 +38,8 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
         var opened = PackageOpener.Open(sealedPackage, mesh.OfficeCertificate(MeshFixture.Provider), mesh.Ca,
             Pem.LoadCertificate(Path.Combine(mesh.DemoDirectory, "relay", "cert.pem")));
         AssertSameFiles(files, SendUnitArchive.Read(opened.Content));
-        AssertSameFiles(files, SendUnitArchive.Read(await OpenWithOpenssl(sealedPackage, MeshFixture.Provider)));
+        var signed = await OpenSsl.Decrypt(sealedPackage, Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.Provider));
+        AssertSameFiles(files, SendUnitArchive.Read(await OpenSsl.Verify(signed, Path.Combine(mesh.DemoDirectory, "ca.pem"))));
 
         var ack = await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
         Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
@@ -117,37 +117,6 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
         Assert.Equal(sent.Select(f => f.Name).Order(), received.Select(f => f.Name).Order());
         foreach (var (name, content) in sent)
             Assert.Equal(content, received.Single(r => r.Name == name).Content);
-    }
-
-    async Task<byte[]> OpenWithOpenssl(byte[] sealedPackage, string office)
-    {
-        var dir = Directory.CreateTempSubdirectory("careplanmesh-openssl-").FullName;
-        try
-        {
-            var p7m = Path.Combine(dir, "package.p7m");
-            await File.WriteAllBytesAsync(p7m, sealedPackage);
-            var officeDir = Path.Combine(mesh.DemoDirectory, "offices", office);
-            await Openssl("cms", "-decrypt", "-inform", "DER", "-in", p7m, "-inkey", Path.Combine(officeDir, "key.pem"),
-                "-recip", Path.Combine(officeDir, "cert.pem"), "-out", Path.Combine(dir, "signed.der"));
-            await Openssl("cms", "-verify", "-inform", "DER", "-in", Path.Combine(dir, "signed.der"),
-                "-CAfile", Path.Combine(mesh.DemoDirectory, "ca.pem"), "-out", Path.Combine(dir, "files.zip"));
-            return await File.ReadAllBytesAsync(Path.Combine(dir, "files.zip"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    static async Task Openssl(params string[] arguments)
-    {
-        if (!File.Exists("/usr/bin/openssl"))
-            throw new InvalidOperationException("The interop check needs the openssl binary: apt-get install openssl.");
-        var start = new ProcessStartInfo("/usr/bin/openssl", arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"openssl {string.Join(' ', arguments)} failed: {error}");
     }
 
     static List<string> Timeline(JsonElement status) =>

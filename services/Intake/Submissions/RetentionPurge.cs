@@ -31,26 +31,12 @@ public sealed class RetentionPurge(NpgsqlDataSource dataSource, PostgresMessageD
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var due = new List<(Guid Id, Uri[] Addresses)>();
-        await using (var select = new NpgsqlCommand(
-            $"""
-            SELECT correlation_id, data->>'payloadAddress', data->>'sealedPackageAddress' FROM {SubmissionStore.Table}
-            WHERE finished_at < @before AND purged_at IS NULL
-            ORDER BY finished_at
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED
-            """, connection, transaction))
-        {
-            select.Parameters.AddWithValue("before", finishedBefore);
-            select.Parameters.AddWithValue("limit", limit);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                due.Add((reader.GetGuid(0), [.. new[] { 1, 2 }.Where(i => !reader.IsDBNull(i)).Select(i => new Uri(reader.GetString(i)))]));
-        }
+        var due = await Claim(connection, transaction, "data->>'payloadAddress', data->>'sealedPackageAddress'", "purged_at IS NULL", finishedBefore, limit,
+            reader => (reader.GetGuid(0), (Uri[])[.. new[] { 1, 2 }.Where(i => !reader.IsDBNull(i)).Select(i => new Uri(reader.GetString(i)))]), cancellationToken);
         if (dryRun || due.Count == 0)
             return [.. due.Select(d => d.Id)];
 
-        foreach (var address in due.SelectMany(d => d.Addresses))
+        foreach (var address in due.SelectMany(d => d.Value))
             await payloads.Delete(address, cancellationToken);
         await using (var mark = new NpgsqlCommand($"UPDATE {SubmissionStore.Table} SET purged_at = @now WHERE correlation_id = ANY (@ids)", connection, transaction))
         {
@@ -66,26 +52,12 @@ public sealed class RetentionPurge(NpgsqlDataSource dataSource, PostgresMessageD
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var due = new List<(Guid Id, Uri? Report)>();
-        await using (var select = new NpgsqlCommand(
-            $"""
-            SELECT correlation_id, data->>'defectReportAddress' FROM {SubmissionStore.Table}
-            WHERE finished_at < @before AND purged_at IS NOT NULL
-            ORDER BY finished_at
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED
-            """, connection, transaction))
-        {
-            select.Parameters.AddWithValue("before", finishedBefore);
-            select.Parameters.AddWithValue("limit", limit);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                due.Add((reader.GetGuid(0), reader.IsDBNull(1) ? null : new Uri(reader.GetString(1))));
-        }
+        var due = await Claim(connection, transaction, "data->>'defectReportAddress'", "purged_at IS NOT NULL", finishedBefore, limit,
+            reader => (reader.GetGuid(0), reader.IsDBNull(1) ? null : new Uri(reader.GetString(1))), cancellationToken);
         if (dryRun || due.Count == 0)
             return [.. due.Select(d => d.Id)];
 
-        foreach (var report in due.Select(d => d.Report).OfType<Uri>())
+        foreach (var report in due.Select(d => d.Value).OfType<Uri>())
             await payloads.Delete(report, cancellationToken);
         await using (var delete = new NpgsqlCommand(
             $"DELETE FROM intake.receipts WHERE submission_id = ANY (@ids); DELETE FROM {SubmissionStore.Table} WHERE correlation_id = ANY (@ids)", connection, transaction))
@@ -95,6 +67,27 @@ public sealed class RetentionPurge(NpgsqlDataSource dataSource, PostgresMessageD
         }
         await transaction.CommitAsync(cancellationToken);
         return [.. due.Select(d => d.Id)];
+    }
+
+    /// <summary>Finished submissions past a point, oldest first, locked for this run (other replicas skip them).</summary>
+    static async Task<List<(Guid Id, T Value)>> Claim<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string columns, string condition,
+        DateTimeOffset finishedBefore, int limit, Func<NpgsqlDataReader, (Guid, T)> read, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            $"""
+            SELECT correlation_id, {columns} FROM {SubmissionStore.Table}
+            WHERE finished_at < @before AND {condition}
+            ORDER BY finished_at
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED
+            """, connection, transaction);
+        select.Parameters.AddWithValue("before", finishedBefore);
+        select.Parameters.AddWithValue("limit", limit);
+        var rows = new List<(Guid Id, T Value)>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(read(reader));
+        return rows;
     }
 }
 

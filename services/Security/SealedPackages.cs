@@ -146,17 +146,19 @@ public static class PackageOpener
         }
 
         var signerCertificate = signerInfo.Certificate ?? throw new SealedPackageException("The package does not carry its signer's certificate.");
+        var signingTime = signerInfo.SignedAttributes.Cast<CryptographicAttributeObject>()
+            .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>()
+            .Select(t => (DateTimeOffset?)AsUtc(t.SigningTime)).FirstOrDefault();
+        // The chain is judged when the relay signed, so a package stays openable after the relay's certificate expires.
+        var judgedAt = signingTime is { } signedAt && signedAt <= DateTimeOffset.UtcNow.AddMinutes(5) ? signedAt : DateTimeOffset.UtcNow;
         // emailProtection, as `openssl cms -verify` demands by default (purpose smimesign).
-        if (!Chains.To(trustAnchor, signerCertificate, DateTimeOffset.UtcNow, signed.Certificates, EmailProtection, out var problems))
+        if (!Chains.To(trustAnchor, signerCertificate, judgedAt, signed.Certificates, EmailProtection, out var problems))
             throw new SealedPackageException($"The package was signed by a certificate that does not chain to the trusted CA for signing ({problems}).");
 
         if (expectedSigner is not null && !signerCertificate.RawDataMemory.Span.SequenceEqual(expectedSigner.RawDataMemory.Span))
             throw new SealedPackageException(
                 $"The package was signed by '{signerCertificate.Subject}', not by the relay ('{expectedSigner.Subject}').");
 
-        var signingTime = signerInfo.SignedAttributes.Cast<CryptographicAttributeObject>()
-            .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>()
-            .Select(t => (DateTimeOffset?)AsUtc(t.SigningTime)).FirstOrDefault();
         return new OpenedPackage(signed.ContentInfo.Content, signerCertificate, signingTime);
     }
 

@@ -23,4 +23,6 @@ public record OfficeListing
     public string Name { get; init; } = "";
     public string Prefecture { get; init; } = "";
     public IReadOnlyList<string> ServiceTypes { get; init; } = [];
+    /// <summary>care-management (居宅介護支援, 43), community-support-centre (介護予防支援, 46) or service-provider.</summary>
+    public string Kind { get; init; } = "";
 }

@@ -9,4 +9,6 @@ public record SubmittedFile
     public long Size { get; init; }
     /// <summary>Lower-case hex SHA-256 of the file's bytes.</summary>
     public string Sha256 { get; init; } = "";
+    /// <summary>The sender uploaded the file with its own CMS signature (name.p7m); the relay checked it before sealing.</summary>
+    public bool SenderSigned { get; init; }
 }

@@ -18,7 +18,7 @@ public sealed class AdminTests(MeshFixture mesh)
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:admin-only", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
-        Assert.True(await mesh.Count($"intake.audit_log WHERE action = 'registry-change' AND office = '{MeshFixture.CareOffice}' AND outcome = 'refused' AND status = 403") >= 1);
+        await mesh.Eventually(async () => await mesh.Count($"intake.audit_log WHERE action = 'registry-change' AND office = '{MeshFixture.CareOffice}' AND outcome = 'refused' AND status = 403") >= 1);
     }
 
     [Fact]
@@ -52,6 +52,6 @@ public sealed class AdminTests(MeshFixture mesh)
         });
         var listed = await newOffice.GetFromJsonAsync<JsonElement>($"/v1/directory?q={office}");
         Assert.Equal("新規訪問介護事業所", Assert.Single(listed.GetProperty("offices").EnumerateArray()).GetProperty("name").GetString());
-        Assert.True(await mesh.Count($"intake.audit_log WHERE action = 'registry-change' AND office = '{MeshFixture.Operator}' AND outcome = 'allowed'") >= 4);
+        await mesh.Eventually(async () => await mesh.Count($"intake.audit_log WHERE action = 'registry-change' AND office = '{MeshFixture.Operator}' AND outcome = 'allowed'") >= 4);
     }
 }

@@ -23,7 +23,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         Assert.Equal("Withdrawn", status.GetProperty("state").GetString());
         Assert.DoesNotContain((await provider.GetFromJsonAsync<JsonElement>("/v1/mailbox")).GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == id);
         Assert.Equal(HttpStatusCode.Gone, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
-        Assert.Equal(1, await mesh.Count($"notification.notifications WHERE submission_id = '{id}' AND office_number = '{MeshFixture.Provider}' AND topic = 'delivery-withdrawn'"));
+        await mesh.Eventually(async () => await mesh.Count($"notification.notifications WHERE submission_id = '{id}' AND office_number = '{MeshFixture.Provider}' AND topic = 'delivery-withdrawn'") == 1);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         Assert.Equal([late, firstId, secondId], items.Select(i => i.GetProperty("id").GetGuid()));
         Assert.Equal(late, items[1].GetProperty("waitingFor").GetProperty("id").GetGuid());
         foreach (var office in new[] { MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider })
-            Assert.Equal(1, await mesh.Count($"notification.notifications WHERE submission_id = '{late}' AND office_number = '{office}' AND topic = 'out-of-order'"));
+            await mesh.Eventually(async () => await mesh.Count($"notification.notifications WHERE submission_id = '{late}' AND office_number = '{office}' AND topic = 'out-of-order'") == 1);
 
         // Once the earlier units are acknowledged, nothing waits.
         foreach (var id in new[] { late, firstId })
@@ -119,7 +119,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
 
         var expired = await mesh.WaitForState(careOffice, id, "Expired");
         Assert.Equal("Expired", expired.GetProperty("timeline").EnumerateArray().Last().GetProperty("state").GetString());
-        Assert.Equal(1, await mesh.Count($"notification.notifications WHERE submission_id = '{id}' AND office_number = '{MeshFixture.CareOffice}' AND topic = 'submission-expired'"));
+        await mesh.Eventually(async () => await mesh.Count($"notification.notifications WHERE submission_id = '{id}' AND office_number = '{MeshFixture.CareOffice}' AND topic = 'submission-expired'") == 1);
         Assert.Equal(HttpStatusCode.Gone, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
     }
 

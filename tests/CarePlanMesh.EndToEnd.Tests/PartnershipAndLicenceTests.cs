@@ -15,6 +15,8 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
         using var client = mesh.ClientFor(MeshFixture.CareOffice);
 
         Assert.Equal([MeshFixture.Provider], await Directory(client, "?q=0300000005"));
+        var kinds = (await client.GetFromJsonAsync<JsonElement>("/v1/directory?q=03000001")).GetProperty("offices").EnumerateArray().Single();
+        Assert.Equal("care-management", kinds.GetProperty("kind").GetString());
         Assert.Equal([MeshFixture.OtherProvider], await Directory(client, "?q=福祉用具"));
         Assert.Equal([MeshFixture.NewCareOffice, MeshFixture.NewProvider, MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider], await Directory(client, "?prefecture=13"));
         Assert.Equal([MeshFixture.Provider, MeshFixture.NewProvider, MeshFixture.OrderedProvider], await Directory(client, "?serviceType=11"));

@@ -31,7 +31,7 @@ public sealed class SignInTests(MeshFixture mesh)
         Assert.Equal(900, token.GetProperty("expiresIn").GetInt32());
         certificateOnly.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("accessToken").GetString());
         Assert.Equal(HttpStatusCode.OK, (await certificateOnly.GetAsync("/v1/mailbox")).StatusCode);
-        Assert.True(await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{mesh.Credentials(MeshFixture.CareOffice).UserId}' AND outcome = 'allowed'") >= 1);
+        await mesh.Eventually(async () => await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{mesh.Credentials(MeshFixture.CareOffice).UserId}' AND outcome = 'allowed'") >= 1);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class SignInTests(MeshFixture mesh)
 
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:account-locked", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
-        Assert.Equal(6, await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{userId}' AND outcome = 'refused'"));
+        await mesh.Eventually(async () => await mesh.Count($"intake.audit_log WHERE action = 'sign-in' AND subject = '{userId}' AND outcome = 'refused'") == 6);
         await mesh.Execute($"UPDATE intake.staff SET failed_attempts = 0, locked_until = NULL WHERE user_id = '{userId}'");
     }
 

@@ -3,6 +3,7 @@ using CarePlanMesh.Contracts;
 using CarePlanMesh.Crypto.Certificates;
 using CarePlanMesh.Hosting.MessageData;
 using CarePlanMesh.Security;
+using CarePlanMesh.Standard;
 using MassTransit;
 using Npgsql;
 
@@ -41,6 +42,17 @@ public sealed class SealSubmissionConsumer(
             }
 
             var plaintext = await command.Payload.Value;
+            if (await SenderSignatureProblem(command, plaintext, context.CancellationToken) is { } problem)
+            {
+                await context.Publish(new SealingFailed
+                {
+                    SubmissionId = command.SubmissionId,
+                    Reason = "sender-signature-invalid",
+                    ReasonJa = problem.Ja,
+                    ReasonEn = problem.En,
+                });
+                return;
+            }
             var sealedBytes = sealer.Seal(plaintext, recipients);
             var stored = await payloads.PutBytes(sealedBytes, context.CancellationToken);
             sealedPackage = new SubmissionSealed
@@ -62,6 +74,25 @@ public sealed class SealSubmissionConsumer(
         await context.Publish(sealedPackage);
         if (await payloads.Delete(command.Payload.Address, context.CancellationToken))
             logger.LogInformation("Sealed submission {SubmissionId} and deleted its plaintext", command.SubmissionId);
+    }
+
+    /// <summary>Every file the sender signed must verify against one of its registered, valid certificates and match the file it carries.</summary>
+    async Task<(string Ja, string En)?> SenderSignatureProblem(SealSubmission command, byte[] plaintext, CancellationToken cancellationToken)
+    {
+        var entries = SendUnitArchive.Read(plaintext);
+        var signed = entries.Where(e => SenderSignature.IsSigned(e.Name)).ToList();
+        if (signed.Count == 0)
+            return null;
+        var registered = await certificates.Current(command.SenderOffice, clock.GetUtcNow(), cancellationToken);
+        foreach (var signature in signed)
+        {
+            if (SenderSignature.Problem(signature.Content, registered) is { } problem)
+                return ($"{SenderSignature.InnerName(signature.Name)}: {problem.Ja}", $"{SenderSignature.InnerName(signature.Name)}: {problem.En}");
+            var file = entries.FirstOrDefault(e => e.Name == SenderSignature.InnerName(signature.Name));
+            if (file is null || !file.Content.AsSpan().SequenceEqual(SenderSignature.Content(signature.Content)))
+                return ($"{signature.Name}: 署名された内容と届いたファイルが一致しません。", $"{signature.Name}: the signed content does not match the file.");
+        }
+        return null;
     }
 
     async Task<SubmissionSealed?> Find(Guid submissionId, CancellationToken cancellationToken)

@@ -22,14 +22,16 @@ public static class ValidateEndpoints
         var (uploads, invalid) = await form.Read(request, cancellationToken);
         if (invalid is not null)
             return invalid;
-        var report = StandardValidator.Validate([.. uploads.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
+        var unreadable = new List<Defect>();
+        var (plain, _) = Submissions.SubmissionIntake.Unwrap(uploads, unreadable);
+        var report = StandardValidator.Validate([.. plain.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
         return Results.Json(new
         {
-            valid = report.IsValid,
-            errorCount = report.ErrorCount,
+            valid = report.IsValid && unreadable.Count == 0,
+            errorCount = report.ErrorCount + unreadable.Count,
             warningCount = report.WarningCount,
             files = report.Files.Select(f => new { name = f.File, kind = f.Name?.Layout.Kind, records = f.RecordCount, valid = f.IsValid }),
-            defects = report.Defects,
+            defects = unreadable.Concat(report.Defects),
         }, DefectReport.JsonOptions);
     }
 }

@@ -3,6 +3,7 @@ using CarePlanMesh.Contracts;
 using CarePlanMesh.Hosting.MessageData;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -29,15 +30,16 @@ public sealed class SubmissionIntake(
     public async Task<(SubmissionState? Accepted, IResult? Problem)> Accept(string office, IReadOnlyList<Upload> uploads, bool resend, CancellationToken cancellationToken)
     {
         var defects = new List<Defect>();
+        var (plain, signatures) = Unwrap(uploads, defects);
         var names = new List<StandardFileName>();
-        foreach (var upload in uploads)
+        foreach (var upload in plain)
         {
             var name = StandardFileName.Parse(upload.FileName, defects);
             if (name is not null) names.Add(name);
             if (upload.Content.Length == 0)
                 defects.Add(Defect.Error(upload.FileName, "file.empty", "ファイルが空です。", "The file is empty."));
         }
-        foreach (var duplicate in uploads.GroupBy(u => u.FileName).Where(g => g.Count() > 1))
+        foreach (var duplicate in plain.GroupBy(u => u.FileName).Where(g => g.Count() > 1))
             defects.Add(Defect.Error(duplicate.Key, "send-unit.duplicate-file", "同じファイル名が複数あります。", "The same file name appears more than once."));
         SendUnitRules.CheckNames(names, defects);
         if (defects.Any(d => d.Severity == Severity.Error))
@@ -54,14 +56,14 @@ public sealed class SubmissionIntake(
         if (route is not null)
             return (null, route);
 
-        var digest = ContentDigest(uploads);
+        var digest = ContentDigest(plain);
         if (!resend && await store.FindDuplicate(first.SenderOffice, first.RecipientOffice, digest, clock.GetUtcNow() - retention.Value.DuplicateWindow, cancellationToken) is { } original)
             return (null, Problems.Of(409, "duplicate", "The same files were already sent", "同じファイルを送信済みです",
                 $"Submission {original} holds the same files for the same recipient. To send them again on purpose, add ?resend=true.",
                 $"同じ送信先へ同じ内容のファイルを送信済みです（{original}）。意図して再送する場合は ?resend=true を付けてください。",
                 extensions: new Dictionary<string, object?> { ["original"] = $"/v1/submissions/{original}" }));
 
-        var submission = await Store(first, names, uploads, digest, cancellationToken);
+        var submission = await Store(first, names, plain, signatures, digest, cancellationToken);
         await Announce(submission, cancellationToken);
         return (submission, null);
     }
@@ -92,10 +94,39 @@ public sealed class SubmissionIntake(
             .OrderBy(u => u.FileName, StringComparer.Ordinal)
             .Select(u => $"{u.FileName}\n{Convert.ToHexStringLower(SHA256.HashData(u.Content))}\n")))));
 
-    async Task<SubmissionState> Store(StandardFileName first, List<StandardFileName> names, IReadOnlyList<Upload> uploads, string digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Files the sender signed itself (name.p7m) are read out of their CMS; the signed originals travel beside them and
+    /// crypto checks the signatures before sealing.
+    /// </summary>
+    public static (List<Upload> Plain, List<Upload> Signatures) Unwrap(IReadOnlyList<Upload> uploads, List<Defect> defects)
+    {
+        var plain = new List<Upload>();
+        var signatures = new List<Upload>();
+        foreach (var upload in uploads)
+        {
+            if (!SenderSignature.IsSigned(upload.FileName))
+            {
+                plain.Add(upload);
+                continue;
+            }
+            if (SenderSignature.Content(upload.Content) is { } content)
+            {
+                plain.Add(new Upload(SenderSignature.InnerName(upload.FileName), content));
+                signatures.Add(upload);
+            }
+            else
+                defects.Add(Defect.Error(upload.FileName, "signature.unreadable",
+                    "署名付きファイル（.p7m）がCMS署名データ（内容添付、DER）として読めません。",
+                    "The signed file (.p7m) is not CMS SignedData with attached content (DER)."));
+        }
+        return (plain, signatures);
+    }
+
+    async Task<SubmissionState> Store(StandardFileName first, List<StandardFileName> names, IReadOnlyList<Upload> uploads, IReadOnlyList<Upload> signatures,
+        string digest, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var archive = SendUnitArchive.Create(uploads.Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
+        var archive = SendUnitArchive.Create(uploads.Concat(signatures).Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
         var payload = await payloads.PutBytes(archive, cancellationToken);
         var submission = new SubmissionState
         {
@@ -113,6 +144,7 @@ public sealed class SubmissionIntake(
                 Kind = names[i].Layout.Kind,
                 Size = u.Content.Length,
                 Sha256 = Convert.ToHexStringLower(SHA256.HashData(u.Content)),
+                SenderSigned = signatures.Any(s => SenderSignature.InnerName(s.FileName) == u.FileName),
             }).ToList(),
             ReceivedAt = now,
             ContentDigest = digest,

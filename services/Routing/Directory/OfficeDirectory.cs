@@ -55,9 +55,14 @@ public sealed class OfficeDirectory(NpgsqlDataSource dataSource, PartnershipBook
                 Name = reader.GetString(1),
                 Prefecture = reader.GetString(0)[..2],
                 ServiceTypes = reader.GetFieldValue<string[]>(2),
+                Kind = KindOf(reader.GetFieldValue<string[]>(2)),
             });
         return offices;
     }
+
+    /// <summary>What an office is follows from its service types: the care manager's 43, the 地域包括支援センター's 46, else a provider.</summary>
+    public static string KindOf(IReadOnlyList<string> serviceTypes) =>
+        serviceTypes.Contains("43") ? "care-management" : serviceTypes.Contains("46") ? "community-support-centre" : "service-provider";
 
     static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -1,4 +1,5 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -19,12 +20,14 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
         var archive = await command.Payload.Value;
         var entries = SendUnitArchive.Read(archive);
 
-        var report = StandardValidator.Validate([.. entries.Select(e => (e.Name, e.Content))], command.SenderOffice, policy.Value);
+        // A sender's signed original (name.p7m) travels beside its file, which is what is validated.
+        var files = entries.Where(e => !SenderSignature.IsSigned(e.Name)).ToList();
+        var report = StandardValidator.Validate([.. files.Select(e => (e.Name, e.Content))], command.SenderOffice, policy.Value);
         var defects = report.Defects.ToList();
         var (errors, warnings, records, ruleIds) = (report.ErrorCount, report.WarningCount, report.RecordCount, report.RuleIds);
         var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
         logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
-            command.SubmissionId, entries.Count, records, errors, warnings);
+            command.SubmissionId, files.Count, records, errors, warnings);
 
         if (errors > 0)
             await context.Publish(new SubmissionRejected
@@ -39,7 +42,7 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
             await context.Publish(new SubmissionValidated
             {
                 SubmissionId = command.SubmissionId,
-                FileCount = entries.Count,
+                FileCount = files.Count,
                 RecordCount = records,
                 WarningCount = warnings,
                 RuleIds = ruleIds,

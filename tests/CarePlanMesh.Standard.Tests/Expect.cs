@@ -7,14 +7,15 @@ static class Expect
     /// The single defect of <paramref name="rule"/> about one field: its line, field No. and name, severity, the value
     /// as sent or, for a personal field, only its shape, and messages that name line and field in both languages.
     /// </summary>
-    public static Defect FieldDefect(FileReport report, string rule, int line, FieldSpec field, string value, Severity severity = Severity.Error)
+    /// <param name="shown">The value the rule reports when it is not the field's whole value (a service code's type).</param>
+    public static Defect FieldDefect(FileReport report, string rule, int line, FieldSpec field, string value, Severity severity = Severity.Error, string? shown = null)
     {
         var defect = Single(report, rule);
         Assert.Equal((line, field.No, field.JaName, severity), (defect.Line, defect.Column, defect.Field, defect.Severity));
-        Assert.Equal(value.Length == 0 ? null : field.IsPersonal ? Shape(value) : value, defect.Value);
+        Assert.Equal(shown ?? (value.Length == 0 ? null : field.IsPersonal ? Shape(value) : value), defect.Value);
         Assert.StartsWith($"{line}行目 No.{field.No} {field.JaName}: ", defect.MessageJa, StringComparison.Ordinal);
         Assert.StartsWith($"Line {line}, No.{field.No} {field.EnName}: ", defect.MessageEn, StringComparison.Ordinal);
-        if (field.IsPersonal)
+        if (field.IsPersonal && value.Length > 0)
             NotShown(value, defect);
         return defect;
     }
@@ -56,6 +57,18 @@ static class Expect
         Assert.DoesNotContain(value, defect.MessageJa, StringComparison.Ordinal);
         Assert.DoesNotContain(value, defect.MessageEn, StringComparison.Ordinal);
     }
+
+    /// <summary>(kind, field) of every CSV kind's fields that match, as theory data.</summary>
+    public static TheoryData<string, string> Fields(Func<string, FieldSpec, bool> match)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var kind in StandardFiles.CsvKinds)
+            foreach (var field in FileLayouts.ByKind(kind)!.Fields.Where(f => match(kind, f)))
+                data.Add(kind, field.EnName);
+        return data;
+    }
+
+    public static TheoryData<string, string> Fields(Func<FieldSpec, bool> match) => Fields((_, f) => match(f));
 
     public static IEnumerable<Defect> Errors(FileReport report) => report.Defects.Where(d => d.Severity == Severity.Error);
 

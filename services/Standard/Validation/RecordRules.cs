@@ -84,15 +84,18 @@ public sealed class RecordRules
 
     void CheckVersion(string version, int line)
     {
+        // An empty version is a field defect of its own; the file's version is the first one given.
+        if (version.Length == 0)
+            return;
         if (_version is null)
         {
             _version = version;
             _versionLine = line;
         }
-        else if (version != _version && version.Length > 0)
+        else if (version != _version)
             _defects.Field(RuleLevel.Error, "csv-version.mixed", _layout.Fields[_csvVersion], line, version,
-                $"1行目のCSVバージョン{_version}と異なります。1ファイルに複数のバージョンを混在できません。",
-                $"Differs from the CSV version {_version} of the first record; one file holds one version.");
+                $"{_versionLine}行目のCSVバージョン{_version}と異なります。1ファイルに複数のバージョンを混在できません。",
+                $"Differs from the CSV version {_version} on line {_versionLine}; one file holds one version.");
     }
 
     void CheckVersionValue(string version, int line)

@@ -49,6 +49,8 @@ public static class FileValidator
 
         var layout = name.Layout;
         var rules = new RecordRules(name, policy, defects);
+        // The line the record being read starts on; blank lines are records too, so it follows the parser's row count.
+        var line = 1;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             HasHeaderRecord = false,
@@ -56,36 +58,41 @@ public static class FileValidator
             DetectColumnCountChanges = false,
             // Blank lines come through as records so that line numbers stay exact; they are skipped below.
             IgnoreBlankLines = false,
-            BadDataFound = args => defects.Error("csv.quote",
-                $"{args.Context.Parser?.RawRow}行目: 引用符（\"）の使い方が不正です。項目内の\"は\"\"と二重にし、項目全体を\"で囲んでください。",
-                $"Line {args.Context.Parser?.RawRow}: a double quote is misplaced; enclose the field in quotes and double any quote inside it.",
-                line: args.Context.Parser?.RawRow),
+            // The parser's row count has moved past the bad quote (to the end of the file for an unclosed one): report
+            // the line the record starts on, as every other record defect does.
+            BadDataFound = _ => defects.Error("csv.quote",
+                $"{line}行目: 引用符（\"）の使い方が不正です。項目内の\"は\"\"と二重にし、項目全体を\"で囲んでください。",
+                $"Line {line}: a double quote is misplaced; enclose the field in quotes and double any quote inside it.",
+                line: line),
         };
         using var csv = new CsvParser(new MemoryReader(text), config);
         var fields = new string[layout.FieldCount];
         var maxLengths = layout.Fields.Select(f => policy.LengthOverrides.TryGetValue($"{layout.Kind}.{f.No}", out var length) ? length : f.MaxLength).ToArray();
         var records = 0;
-        var previousRawRow = 0;
         var blankLines = 0;
-        while (csv.Read())
+        // Reading each record's raw text costs a copy: only files holding a bare CR or LF somewhere pay for it.
+        var checkLineEnds = policy.LineFeedOnly != RuleLevel.Off && HasBareLineBreak(text.Span);
+        for (; csv.Read(); line = csv.RawRow + 1)
         {
-            var line = previousRawRow + 1;
-            previousRawRow = csv.RawRow;
             if (csv.Count == 1 && csv[0].Length == 0)
             {
                 blankLines++;
                 continue;
             }
             records++;
-            if (records == 1 && policy.LineFeedOnly != RuleLevel.Off && !csv.RawRecord.EndsWith("\r\n", StringComparison.Ordinal) && csv.RawRecord.EndsWith('\n'))
-                defects.Add(policy.LineFeedOnly, "csv.line-ending", "改行コードがLFです。CRLFで出力してください。",
-                    "Records end with LF; write CRLF.", line: line);
+            if (checkLineEnds && BareLineEnd(csv.RawRecord) is { } lineEnd)
+            {
+                defects.Add(policy.LineFeedOnly, "csv.line-ending", $"改行コードが{lineEnd}です。CRLFで出力してください。",
+                    $"Records end with {lineEnd}; write CRLF.", line: line);
+                checkLineEnds = false;
+            }
             if (csv.Count != layout.FieldCount)
             {
+                // Column: the first field missing, or the first one too many.
                 defects.Error("csv.field-count",
                     $"{line}行目の項目数が{csv.Count}です。{layout.JaName}は{layout.FieldCount}項目です。",
                     $"Line {line} has {csv.Count} fields; {layout.Kind} records have {layout.FieldCount}.",
-                    line: line, column: Math.Min(csv.Count, layout.FieldCount + 1));
+                    line: line, column: Math.Min(csv.Count, layout.FieldCount) + 1);
                 continue;
             }
             for (var i = 0; i < fields.Length; i++)
@@ -103,4 +110,17 @@ public static class FileValidator
             rules.Complete();
         return new FileReport(file, name, records, defects.ToList()) { Users = rules.Users, PlanKeys = rules.PlanKeys };
     }
+
+    static bool HasBareLineBreak(ReadOnlySpan<char> text)
+    {
+        var crlf = text.Count("\r\n");
+        return text.Count('\n') != crlf || text.Count('\r') != crlf;
+    }
+
+    /// <summary>"LF" or "CR" when the record ends with a bare one; null for CRLF or the end of the file.</summary>
+    static string? BareLineEnd(string rawRecord) =>
+        rawRecord.EndsWith("\r\n", StringComparison.Ordinal) ? null
+        : rawRecord.EndsWith('\n') ? "LF"
+        : rawRecord.EndsWith('\r') ? "CR"
+        : null;
 }

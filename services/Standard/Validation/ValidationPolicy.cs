@@ -27,7 +27,7 @@ public sealed class ValidationPolicy
     /// <summary>CSV version values accepted beside the standard's table, e.g. "202410" written by some v4.1 software.</summary>
     public List<string> ExtraCsvVersions { get; set; } = [];
 
-    /// <summary>Records ended by a bare LF instead of CRLF.</summary>
+    /// <summary>Records ended by a bare LF (or CR) instead of CRLF; reported once per file, at the first such record.</summary>
     public RuleLevel LineFeedOnly { get; set; } = RuleLevel.Warning;
 
     /// <summary>保険者番号 failing the 医療保険 check-digit rule, which the care standard does not state.</summary>

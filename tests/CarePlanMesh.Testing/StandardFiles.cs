@@ -276,10 +276,10 @@ public static class StandardFiles
     static IEnumerable<string[]> Table6(Func<(string, string)[], string[]> row, string month, bool withEquipment)
     {
         (string, string)[] Visit(string day, string code) =>
-            [("serviceDate", month + day), ("serviceCode", code), ("providerOfficeNumber", Provider), ("planOfficeNumber", CareOffice)];
+            [("serviceDate", month + day), ("serviceCode", code), ("units", "250"), ("providerOfficeNumber", Provider), ("planOfficeNumber", CareOffice)];
         (string, string)[] Rental(string discriminator) =>
         [
-            ("serviceDate", month + "01"), ("serviceCode", "179901"), ("startTime", "9999"), ("endTime", "9999"), ("taisCode", TaisCode),
+            ("serviceDate", month + "01"), ("serviceCode", "179901"), ("units", "100"), ("startTime", "9999"), ("endTime", "9999"), ("taisCode", TaisCode),
             ("equipmentName", "（架空）手すり（据置型）"), ("detailDiscriminator", discriminator), ("providerOfficeNumber", EquipmentProvider),
             ("providerOfficeName", "（架空）福祉用具事業所"), ("proratedDays", new string('1', 30) + "0"),
         ];

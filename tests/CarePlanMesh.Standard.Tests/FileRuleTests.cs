@@ -161,6 +161,33 @@ public sealed class FileRuleTests
     }
 
     [Fact]
+    public void Rejects_a_file_cut_off_inside_quoted_text_just_after_a_doubled_quote()
+    {
+        var file = StandardFiles.Valid("table3");
+        // The last field is free text: cut short after a doubled quote the parser would take the rest as data.
+        var text = file.Text[..^3] + "\"\"";
+
+        var report = Validate(file, Ms932.Encoding.GetBytes(text));
+
+        Assert.Equal(file.LineOf(file.Rows.Count - 1), Expect.Single(report, "csv.quote").Line);
+    }
+
+    [Fact]
+    public void Reports_a_misplaced_quote_even_when_it_also_changes_the_field_count()
+    {
+        var file = StandardFiles.Valid("plan6");
+        var row = file.Rows.FindIndex(r => r[2] == StandardFiles.Users[1]);
+        // An opening quote without its close: the field runs on into the next quoted one and swallows fields.
+        var at = file.Text.IndexOf($",{StandardFiles.Users[1]},", StringComparison.Ordinal) + 1;
+        var text = file.Text[..at] + "\"" + file.Text[at..];
+
+        var report = Validate(file, Ms932.Encoding.GetBytes(text));
+
+        Assert.Equal(file.LineOf(row), Expect.Single(report, "csv.field-count").Line);
+        Assert.Contains(report.Defects, d => (d.Rule, d.Line) == ("csv.quote", file.LineOf(row)));
+    }
+
+    [Fact]
     public void Warns_once_about_records_ended_by_a_bare_lf()
     {
         var file = StandardFiles.Valid("plan6");

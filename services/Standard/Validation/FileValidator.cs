@@ -60,15 +60,22 @@ public static class FileValidator
             IgnoreBlankLines = false,
             // The parser's row count has moved past the bad quote (to the end of the file for an unclosed one): report
             // the line the record starts on, as every other record defect does.
-            BadDataFound = _ => defects.Error("csv.quote",
-                $"{line}行目: 引用符（\"）の使い方が不正です。項目内の\"は\"\"と二重にし、項目全体を\"で囲んでください。",
-                $"Line {line}: a double quote is misplaced; enclose the field in quotes and double any quote inside it.",
-                line: line),
+            BadDataFound = _ => QuoteDefect(line),
         };
+        var quoteReported = false;
+        void QuoteDefect(int at)
+        {
+            quoteReported = true;
+            defects.Error("csv.quote",
+                $"{at}行目: 引用符（\"）の使い方が不正です。項目内の\"は\"\"と二重にし、項目全体を\"で囲んでください。",
+                $"Line {at}: a double quote is misplaced; enclose the field in quotes and double any quote inside it.",
+                line: at);
+        }
         using var csv = new CsvParser(new MemoryReader(text), config);
         var fields = new string[layout.FieldCount];
         var maxLengths = layout.Fields.Select(f => policy.LengthOverrides.TryGetValue($"{layout.Kind}.{f.No}", out var length) ? length : f.MaxLength).ToArray();
         var records = 0;
+        var lastRecordLine = 1;
         var blankLines = 0;
         // Reading each record's raw text costs a copy: only files holding a bare CR or LF somewhere pay for it.
         var checkLineEnds = policy.LineFeedOnly != RuleLevel.Off && HasBareLineBreak(text.Span);
@@ -80,6 +87,7 @@ public static class FileValidator
                 continue;
             }
             records++;
+            lastRecordLine = line;
             if (checkLineEnds && BareLineEnd(csv.RawRecord) is { } lineEnd)
             {
                 defects.Add(policy.LineFeedOnly, "csv.line-ending", $"改行コードが{lineEnd}です。CRLFで出力してください。",
@@ -88,6 +96,9 @@ public static class FileValidator
             }
             if (csv.Count != layout.FieldCount)
             {
+                // A misplaced quote is found only as a field is read, and is the likely cause of the wrong count.
+                for (var i = 0; i < csv.Count; i++)
+                    _ = csv[i];
                 // Column: the first field missing, or the first one too many.
                 defects.Error("csv.field-count",
                     $"{line}行目の項目数が{csv.Count}です。{layout.JaName}は{layout.FieldCount}項目です。",
@@ -102,6 +113,10 @@ public static class FileValidator
             }
             rules.Check(fields, line);
         }
+        // CsvHelper lets a quote left open at the end of the file pass when a doubled quote comes just before the end;
+        // well-formed quoting always uses quotes in pairs.
+        if (!quoteReported && text.Span.Count('"') % 2 == 1)
+            QuoteDefect(lastRecordLine);
         if (blankLines > 0)
             defects.Warning("csv.blank-line", $"空行が{blankLines}行あります（読み飛ばしました）。", $"{blankLines} blank lines were skipped.");
         if (records == 0)

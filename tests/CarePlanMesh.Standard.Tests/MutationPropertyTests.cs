@@ -56,6 +56,7 @@ public sealed class MutationPropertyTests(ITestOutputHelper output)
         });
         if (differs)
             Assert.True(report.IsValid || report.Defects.Count > 0);
+        Assert.All(report.Defects, d => Private(layout, original, d));
 
         var rules = report.Defects.Select(d => d.Rule).ToHashSet();
         var reading = Reading.Of(bytes, layout.FieldCount);
@@ -66,6 +67,15 @@ public sealed class MutationPropertyTests(ITestOutputHelper output)
         // The same records in another order, or written differently (quotes, line ends, blank lines), stay valid.
         if (reading.Clean && Key(reading.Records!).SequenceEqual(Key(original)))
             Assert.True(report.IsValid, Expect.Describe(report.Defects));
+    }
+
+    /// <summary>A personal field's value shows only its shape, and no personal value of the file appears anywhere else.</summary>
+    static void Private(FileLayout layout, List<string[]> original, Defect defect)
+    {
+        if (defect.Column is { } no && no <= layout.FieldCount && layout.Fields[no - 1] is { IsPersonal: true } field && defect.Field == field.JaName)
+            Assert.True(defect.Value is null || defect.Value.All(c => c is '9' or 'X' or '*' or '…'), $"{field.EnName} shown as {defect.Value}");
+        var personal = original.SelectMany(r => r.Where((v, i) => layout.Fields[i].IsPersonal && v.Length > 1 && !Palette.Contains(v)));
+        Assert.All(personal, value => Expect.NotShown(value, defect));
     }
 
     static IEnumerable<string> Key(IEnumerable<string[]> records) => records.Select(r => string.Join("\u001F", r)).Order(StringComparer.Ordinal);

@@ -188,6 +188,25 @@ public sealed class FieldRuleTests
     public void Rejects_a_service_code_of_five_characters() =>
         Reports("service-code.format", "plan6", 0, "serviceCode", "11990");
 
+    [Theory]
+    [InlineData("999999")]
+    [InlineData("11AAAA")]
+    [InlineData("ZZZZZZ")]
+    public void Rejects_a_table7_subtotal_or_total_code_on_a_table6_row(string code) =>
+        Reports("service-code.format", "plan6", 0, "serviceCode", code);
+
+    [Theory]
+    [InlineData("ZZAAAA", "service-type.unknown")]
+    [InlineData("33EEEE", "service-type.out-of-scope")]
+    public void Rejects_a_table7_subtotal_of_a_type_that_is_not_exchanged(string code, string rule)
+    {
+        var file = StandardFiles.Valid("table7");
+        var subtotal = file.Rows.FindIndex(r => r[file.Layout.IndexOf("serviceCode")].EndsWith("AAAA", StringComparison.Ordinal));
+        file.Set(subtotal, "serviceCode", code);
+
+        Expect.FieldDefect(file.Validate(), rule, file.LineOf(subtotal), file.Field("serviceCode"), code, shown: code[..2]);
+    }
+
     [Fact]
     public void Rejects_prorated_day_flags_that_are_not_31_characters() =>
         Reports("day-flags.format", "plan6", 2, "proratedDays", "111");

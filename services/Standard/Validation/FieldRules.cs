@@ -95,7 +95,12 @@ public static class FieldRules
                 if (value.Length != 6 || !AllAlphanumeric(value))
                     defects.Field(RuleLevel.Error, "service-code.format", field, line, value,
                         "サービスコードはサービス種類コード2桁＋サービス項目コード4桁の6文字です。", "A service code is 6 characters: service type (2) and item (4).");
-                else if (!IsTable7Subtotal(value))
+                else if (kind != "table7" && IsTable7Subtotal(value))
+                    defects.Field(RuleLevel.Error, "service-code.format", field, line, value,
+                        "小計・合計のコード（AAAA/EEEE/ZZZZ/999999）は第7表にだけ使えます。",
+                        "Subtotal and grand-total codes (AAAA/EEEE/ZZZZ/999999) belong to 第7表 only.");
+                // The grand total names no service type; a subtotal names its type like any code.
+                else if (value != "999999")
                     CheckServiceType(field, value[..2], line, defects);
                 break;
             case FieldFormat.DayFlags:

@@ -60,6 +60,22 @@ public sealed class RecordRuleTests
     }
 
     [Fact]
+    public void Rejects_a_preventive_equipment_rental_67_without_a_tais_or_notified_code()
+    {
+        var file = StandardFiles.Valid("plan6").Set(0, "serviceCode", "679901");
+
+        Expect.FieldDefect(file.Validate(), "equipment.code-missing", 1, file.Field("taisCode"), "");
+    }
+
+    [Fact]
+    public void Accepts_a_preventive_equipment_rental_67_with_its_tais_code_and_discriminator()
+    {
+        var file = StandardFiles.Valid("plan6").Set(0, "serviceCode", "679901").Set(0, "taisCode", StandardFiles.TaisCode).Set(0, "detailDiscriminator", "1");
+
+        Assert.Empty(file.Validate().Defects);
+    }
+
+    [Fact]
     public void Accepts_a_rental_identified_by_its_notified_code_alone()
     {
         var file = StandardFiles.Valid("plan6");

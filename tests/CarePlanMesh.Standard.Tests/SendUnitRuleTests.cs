@@ -177,6 +177,34 @@ public sealed class SendUnitRuleTests
         Assert.DoesNotContain(StandardFiles.Users[1], defect.MessageEn + defect.MessageJa);
     }
 
+    static string KindsOf(IEnumerable<(string Name, byte[] Content)> files) =>
+        string.Join("+", files.Select(f => StandardFileName.Parse(f.Name, [])!.Layout.Kind).Distinct().Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void Any_part_or_pair_of_legal_units_is_valid_exactly_when_its_kinds_are_a_legal_unit()
+    {
+        var units = StandardFiles.SendUnits();
+        // A plan unit without 第3表 is legal with a warning (policy MissingTable3).
+        var legal = units.Select(u => KindsOf(u.ToArray())).Append("supplement+table1+table2").ToHashSet();
+        legal.UnionWith(units.Where(u => u.Extra.Count > 0).Select(u => KindsOf(u.ToArray().Where(f => f.Name.EndsWith(".CSV", StringComparison.Ordinal)))));
+        var combinations = units.SelectMany(u => Subsets(u.ToArray()).Select(files => (u.Sender, files)))
+            .Concat(units.SelectMany(a => units.Where(b => b.Sender == a.Sender && b.Shape != a.Shape).Select(b => (a.Sender, files: a.ToArray().Concat(b.ToArray()).DistinctBy(f => f.Name).ToArray()))))
+            .ToList();
+
+        foreach (var (sender, files) in combinations)
+        {
+            var report = StandardValidator.Validate(files, sender);
+            var kinds = KindsOf(files);
+            Assert.True(legal.Contains(kinds) == report.IsValid, $"{kinds}: {(report.IsValid ? "valid" : Expect.Describe(report.Defects))}");
+            if (!report.IsValid)
+                Assert.Contains(report.Defects, d => d.Rule.StartsWith("send-unit.", StringComparison.Ordinal) || d.Rule.StartsWith("keys.", StringComparison.Ordinal));
+        }
+        Assert.True(combinations.Count > 200, $"{combinations.Count} combinations");
+    }
+
+    static IEnumerable<(string Name, byte[] Content)[]> Subsets((string Name, byte[] Content)[] files) =>
+        Enumerable.Range(1, (1 << files.Length) - 1).Select(mask => files.Where((_, i) => (mask & 1 << i) != 0).ToArray());
+
     public static TheoryData<string, string> ChildKinds => new()
     {
         { "plan", "table2" },

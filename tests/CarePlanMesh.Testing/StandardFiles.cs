@@ -121,11 +121,11 @@ public static class StandardFiles
     {
         var layout = FileLayouts.ByKind(kind) ?? throw new ArgumentException($"No file kind {kind}.", nameof(kind));
         var rows = new List<string[]>();
-        for (var user = 0; user < users.Count; user++)
+        foreach (var user in users)
         {
             var template = layout.Fields.Select(f => Value(f, kind, month)).ToArray();
-            Set(layout, template, "insuredNumber", users[user]);
-            rows.AddRange(KindRows(layout, template, month, user));
+            Set(layout, template, "insuredNumber", user);
+            rows.AddRange(KindRows(layout, template, month));
         }
         return rows;
     }
@@ -230,7 +230,7 @@ public static class StandardFiles
     };
 
     /// <summary>The rows of one user, from the template every field of which is already valid.</summary>
-    static IEnumerable<string[]> KindRows(FileLayout layout, string[] template, string month, int user)
+    static IEnumerable<string[]> KindRows(FileLayout layout, string[] template, string month)
     {
         string[] Row(params (string Field, string Value)[] changes)
         {

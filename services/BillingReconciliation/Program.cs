@@ -1,6 +1,6 @@
 using CarePlanMesh.BillingReconciliation;
 using CarePlanMesh.BillingReconciliation.Consumers;
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("billing-reconciliation");

@@ -1,6 +1,6 @@
 using CarePlanMesh.Crypto.Certificates;
 using CarePlanMesh.Crypto.Consumers;
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Security;
 
 namespace CarePlanMesh.Crypto;

@@ -1,5 +1,5 @@
 using CarePlanMesh.Crypto;
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("crypto");

@@ -3,7 +3,7 @@ using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Consumers;

@@ -1,4 +1,4 @@
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,4 +1,4 @@
-using CarePlanMesh.Hosting;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Routing.Consumers;
 using CarePlanMesh.Routing.Directory;
 using CarePlanMesh.Routing.Licences;

@@ -27,7 +27,7 @@ public sealed partial class RuleCoverageTests
     [Fact]
     public void Every_rule_of_the_library_is_named_by_a_test()
     {
-        var rules = Ids("services/Standard", _ => true);
+        var rules = Ids("libs/Standard", _ => true);
         var tested = Ids("tests/CarePlanMesh.Standard.Tests", f => !f.EndsWith(nameof(RuleCoverageTests) + ".cs", StringComparison.Ordinal));
 
         Assert.True(rules.Count >= 60, $"only {rules.Count} rule ids found");

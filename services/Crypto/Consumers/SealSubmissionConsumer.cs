@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Crypto.Certificates;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;

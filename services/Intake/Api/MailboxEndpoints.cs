@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Submissions;
 using MassTransit;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;

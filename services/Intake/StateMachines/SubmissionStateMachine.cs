@@ -1,5 +1,5 @@
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

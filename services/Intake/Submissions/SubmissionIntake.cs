@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Security;

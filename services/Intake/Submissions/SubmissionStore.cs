@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CarePlanMesh.Hosting.Sagas;
+using CarePlanMesh.ServiceDefaults.Sagas;
 using CarePlanMesh.Intake.StateMachines;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,9 +1,9 @@
-using CarePlanMesh.Hosting.Migrations;
+using CarePlanMesh.ServiceDefaults.Migrations;
 using CarePlanMesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 /// <summary>A fresh PostgreSQL database of the test infrastructure, with the claim-check and the test schema migrated.</summary>
 public sealed class DatabaseFixture : IAsyncLifetime
@@ -18,7 +18,7 @@ public sealed class DatabaseFixture : IAsyncLifetime
         ConnectionString = await Infrastructure.CreateDatabaseAsync("hosting");
         DataSource = NpgsqlDataSource.Create(ConnectionString);
         var migrator = new SchemaMigrator(DataSource, NullLogger<SchemaMigrator>.Instance);
-        await migrator.MigrateAsync("messagedata", SchemaMigrator.ScriptsIn(typeof(ServiceDefaults).Assembly), CancellationToken.None);
+        await migrator.MigrateAsync("messagedata", SchemaMigrator.ScriptsIn(typeof(ServiceDefaultsExtensions).Assembly), CancellationToken.None);
         await migrator.MigrateAsync("hosting_tests", SchemaMigrator.ScriptsIn(typeof(DatabaseFixture).Assembly), CancellationToken.None);
     }
 

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Running;
 using CarePlanMesh.Benchmarks;
 
-// dotnet run -c Release --project tests/CarePlanMesh.Benchmarks -- --filter '*'
+// dotnet run -c Release --project benchmarks/CarePlanMesh.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(ValidationBenchmarks).Assembly).Run(args);

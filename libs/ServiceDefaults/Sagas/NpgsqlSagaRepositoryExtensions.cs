@@ -1,4 +1,4 @@
-using CarePlanMesh.Hosting.Sagas;
+using CarePlanMesh.ServiceDefaults.Sagas;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 /// <summary>A small saga whose every event changes the same instance: the shape of a race.</summary>
 public class CounterState : SagaStateMachineInstance, ISagaVersion

@@ -1,7 +1,7 @@
 using MassTransit;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.MessageData;
+namespace CarePlanMesh.ServiceDefaults.MessageData;
 
 /// <summary>
 /// MassTransit claim-check store in PostgreSQL (schema messagedata), encrypted at rest (<see cref="PayloadEncryption"/>).

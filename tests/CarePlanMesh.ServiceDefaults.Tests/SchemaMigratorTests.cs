@@ -1,8 +1,8 @@
-using CarePlanMesh.Hosting.Migrations;
+using CarePlanMesh.ServiceDefaults.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 [Collection(DatabaseCollection.Name)]
 public sealed class SchemaMigratorTests(DatabaseFixture database)

@@ -2,7 +2,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Saga;
 
-namespace CarePlanMesh.Hosting.Sagas;
+namespace CarePlanMesh.ServiceDefaults.Sagas;
 
 public sealed class NpgsqlSagaRepositoryContext<TSaga, TMessage> :
     MassTransit.Context.ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace CarePlanMesh.Hosting.MessageData;
+namespace CarePlanMesh.ServiceDefaults.MessageData;
 
 /// <summary>
 /// Configuration section "MessageData": the AES-256 keys that encrypt claim-check payloads at rest, by key id, and the

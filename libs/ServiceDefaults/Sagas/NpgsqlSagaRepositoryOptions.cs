@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NpgsqlTypes;
 
-namespace CarePlanMesh.Hosting.Sagas;
+namespace CarePlanMesh.ServiceDefaults.Sagas;
 
 /// <summary>
 /// Where and how one saga type is stored. The table has correlation_id uuid PK, version integer, current_state text,

@@ -3,7 +3,7 @@ using MassTransit;
 using MassTransit.Saga;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Sagas;
+namespace CarePlanMesh.ServiceDefaults.Sagas;
 
 /// <summary>
 /// Saga repository over Npgsql, shaped like MassTransit's Dapper repository: a database context per message,

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Migrations;
+namespace CarePlanMesh.ServiceDefaults.Migrations;
 
 /// <summary>
 /// Applies the versioned SQL scripts embedded in an assembly (resources ending in NNNN_name.sql) to one schema, in order,

@@ -1,8 +1,8 @@
-using CarePlanMesh.Hosting.Sagas;
+using CarePlanMesh.ServiceDefaults.Sagas;
 using MassTransit;
 using NpgsqlTypes;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 [Collection(DatabaseCollection.Name)]
 public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)

@@ -1,6 +1,6 @@
 using System.Reflection;
-using CarePlanMesh.Hosting.MessageData;
-using CarePlanMesh.Hosting.Migrations;
+using CarePlanMesh.ServiceDefaults.MessageData;
+using CarePlanMesh.ServiceDefaults.Migrations;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -16,10 +16,10 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace CarePlanMesh.Hosting;
+namespace CarePlanMesh.ServiceDefaults;
 
 /// <summary>What every CarePlanMesh service has: telemetry, health, its database schema, the bus and the claim check.</summary>
-public static class ServiceDefaults
+public static class ServiceDefaultsExtensions
 {
     /// <summary>OpenTelemetry logs, traces and metrics (exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the liveness check.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
@@ -67,7 +67,7 @@ public static class ServiceDefaults
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
         builder.Services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = schema }.Build());
         builder.Services.TryAddSingleton<SchemaMigrator>();
-        builder.Services.AddSingleton(new SchemaRegistration("messagedata", typeof(ServiceDefaults).Assembly));
+        builder.Services.AddSingleton(new SchemaRegistration("messagedata", typeof(ServiceDefaultsExtensions).Assembly));
         builder.Services.AddSingleton(new SchemaRegistration(schema, migrations));
         // First hosted service: the schema is current before MassTransit starts consuming.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());

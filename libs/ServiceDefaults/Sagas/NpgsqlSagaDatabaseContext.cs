@@ -2,7 +2,7 @@ using System.Text.Json;
 using MassTransit;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Sagas;
+namespace CarePlanMesh.ServiceDefaults.Sagas;
 
 /// <summary>One connection and one transaction around the handling of one message by one saga instance.</summary>
 public sealed class NpgsqlSagaDatabaseContext<TSaga>(

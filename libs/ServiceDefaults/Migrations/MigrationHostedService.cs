@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace CarePlanMesh.Hosting.Migrations;
+namespace CarePlanMesh.ServiceDefaults.Migrations;
 
 public sealed record SchemaRegistration(string Schema, Assembly Assembly);
 

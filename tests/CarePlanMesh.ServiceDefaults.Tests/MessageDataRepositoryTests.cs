@@ -1,8 +1,8 @@
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using System.Security.Cryptography;
 using MassTransit;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 [Collection(DatabaseCollection.Name)]
 public sealed class MessageDataRepositoryTests(DatabaseFixture database)

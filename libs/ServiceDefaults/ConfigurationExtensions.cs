@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace CarePlanMesh.Hosting;
+namespace CarePlanMesh.ServiceDefaults;
 
 public static class ConfigurationExtensions
 {

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text;
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Hosting.MessageData;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CarePlanMesh.Hosting.Tests;
+namespace CarePlanMesh.ServiceDefaults.Tests;
 
 /// <summary>The shared hosting wired to real RabbitMQ and PostgreSQL, as a service uses it.</summary>
 [Collection(DatabaseCollection.Name)]

@@ -7,7 +7,7 @@ namespace CarePlanMesh.Crypto;
 
 public static class CryptoApplication
 {
-    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddCrypto(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase("crypto", typeof(CryptoApplication).Assembly);
         builder.Services.AddSingleton<CertificateStore>();
@@ -24,5 +24,13 @@ public static class CryptoApplication
             bus.AddConsumer<CertificatesConsumer>(typeof(CertificatesConsumerDefinition));
         });
         return builder;
+    }
+
+    /// <summary>Operators (management port): run the certificate expiry check now.</summary>
+    public static WebApplication MapCrypto(this WebApplication app)
+    {
+        app.MapPost("/certificates/check", async (ExpiryCheck check, CancellationToken cancellationToken) =>
+            Results.Ok(new { warnings = await check.Run(cancellationToken) }));
+        return app;
     }
 }

@@ -21,7 +21,7 @@ namespace CarePlanMesh.Intake;
 
 public static class IntakeApplication
 {
-    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder)
     {
         var intake = builder.Configuration.GetSection("Intake");
         builder.Services.Configure<IntakeOptions>(intake);
@@ -99,7 +99,7 @@ public static class IntakeApplication
         return builder;
     }
 
-    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    public static WebApplication MapIntake(this WebApplication app)
     {
         var publicPort = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.PublicUrl).Port;
         app.UseMiddleware<AuditMiddleware>();

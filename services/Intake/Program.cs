@@ -1,13 +1,13 @@
-using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake;
+using CarePlanMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("intake");
-builder.AddApplicationServices();
+builder.AddIntake();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapApplicationEndpoints();
+app.MapIntake();
 app.Run();
 
 public partial class Program;

@@ -1,15 +1,11 @@
+using CarePlanMesh.Notification;
 using CarePlanMesh.ServiceDefaults;
-using CarePlanMesh.Notification.Consumers;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("notification");
-builder.AddServiceDatabase("notification", typeof(Program).Assembly);
-builder.AddServiceBus(bus =>
-{
-    bus.AddConsumer<NotifyOfficeConsumer>(typeof(NotifyOfficeConsumerDefinition));
-    bus.AddConsumer<SendInvitationConsumer>(typeof(SendInvitationConsumerDefinition));
-});
+builder.AddNotification();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapNotification();
 app.Run();

@@ -1,10 +1,11 @@
-using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Routing;
+using CarePlanMesh.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("routing");
-builder.AddApplicationServices();
+builder.AddRouting();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapRouting();
 app.Run();

@@ -8,7 +8,7 @@ namespace CarePlanMesh.Routing;
 
 public static class RoutingApplication
 {
-    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddRouting(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase("routing", typeof(RoutingApplication).Assembly);
         builder.Services.Configure<LicenceOptions>(builder.Configuration.GetSection("Licences"));
@@ -26,4 +26,7 @@ public static class RoutingApplication
         });
         return builder;
     }
+
+    /// <summary>Routing serves no HTTP endpoint of its own beyond health: offices reach it through intake.</summary>
+    public static WebApplication MapRouting(this WebApplication app) => app;
 }

@@ -1,14 +1,11 @@
 using CarePlanMesh.ServiceDefaults;
-using CarePlanMesh.Standard;
-using CarePlanMesh.Validation.Consumers;
+using CarePlanMesh.Validation;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("validation");
-builder.AddServiceDatabase("validation", typeof(Program).Assembly);
-// Where the standard is unclear, the operator's choices (docs/spec-decisions.md).
-builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
-builder.AddServiceBus(bus => bus.AddConsumer<ValidateSubmissionConsumer>(typeof(ValidateSubmissionConsumerDefinition)));
+builder.AddValidation();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapValidation();
 app.Run();

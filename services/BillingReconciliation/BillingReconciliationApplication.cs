@@ -1,0 +1,26 @@
+using CarePlanMesh.BillingReconciliation.Consumers;
+using CarePlanMesh.ServiceDefaults;
+
+namespace CarePlanMesh.BillingReconciliation;
+
+public static class BillingReconciliationApplication
+{
+    public static WebApplicationBuilder AddBillingReconciliation(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("billing_reconciliation", typeof(BillingReconciliationApplication).Assembly);
+        builder.AddServiceBus(bus =>
+        {
+            bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition));
+            bus.AddConsumer<LicenceGrantedConsumer>(typeof(LicenceGrantedConsumerDefinition));
+        });
+        return builder;
+    }
+
+    /// <summary>Operators' queries, on the management port.</summary>
+    public static WebApplication MapBillingReconciliation(this WebApplication app)
+    {
+        app.MapUsage();
+        app.MapLicences();
+        return app;
+    }
+}

@@ -1,0 +1,20 @@
+using CarePlanMesh.ServiceDefaults;
+using CarePlanMesh.Standard;
+using CarePlanMesh.Validation.Consumers;
+
+namespace CarePlanMesh.Validation;
+
+public static class ValidationApplication
+{
+    public static WebApplicationBuilder AddValidation(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase("validation", typeof(ValidationApplication).Assembly);
+        // Where the standard is unclear, the operator's choices (docs/spec-decisions.md).
+        builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
+        builder.AddServiceBus(bus => bus.AddConsumer<ValidateSubmissionConsumer>(typeof(ValidateSubmissionConsumerDefinition)));
+        return builder;
+    }
+
+    /// <summary>Validation serves no HTTP endpoint of its own beyond health: the dry run is intake's.</summary>
+    public static WebApplication MapValidation(this WebApplication app) => app;
+}

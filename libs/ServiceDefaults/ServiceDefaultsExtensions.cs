@@ -1,9 +1,14 @@
 using System.Reflection;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using CarePlanMesh.ServiceDefaults.Errors;
+using CarePlanMesh.ServiceDefaults.Health;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.ServiceDefaults.Migrations;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,9 +23,12 @@ using OpenTelemetry.Trace;
 
 namespace CarePlanMesh.ServiceDefaults;
 
-/// <summary>What every CarePlanMesh service has: telemetry, health, its database schema, the bus and the claim check.</summary>
+/// <summary>What every CarePlanMesh service has: telemetry, health, one error policy, its database schema, the bus and the claim check.</summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The mesh's own instruments (names start with careplanmesh).</summary>
+    public static readonly Meter Meter = new("CarePlanMesh");
+
     /// <summary>OpenTelemetry logs, traces and metrics (exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the liveness check.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -45,6 +53,7 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
+                .AddMeter(Meter.Name)
                 .AddMeter("MassTransit")
                 .AddMeter("Npgsql")
                 .AddAspNetCoreInstrumentation()
@@ -53,7 +62,10 @@ public static class ServiceDefaultsExtensions
             telemetry.UseOtlpExporter();
 
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        builder.Services.Configure<HealthOptions>(builder.Configuration.GetSection("Health"));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         return builder;
     }
 
@@ -93,14 +105,40 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(new PayloadEncryption(builder.Configuration.GetSection("MessageData").Get<PayloadEncryptionOptions>() ?? new()));
         builder.Services.TryAddSingleton<PostgresMessageDataRepository>();
         builder.Services.TryAddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<PostgresMessageDataRepository>());
+        builder.Services.TryAddSingleton(new BrokerAddress(rabbit));
+        builder.Services.TryAddSingleton<BusEndpointProbe>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<BusEndpointsReadyCheck>("bus", tags: ["ready"])
+            .AddCheck<BusEndpointsLiveCheck>("bus-endpoints", tags: ["live"]);
+        builder.Services.AddHostedService<EndpointWatchdog>();
+        var leftToSweeper = Meter.CreateCounter<long>("careplanmesh.redrive.left_to_sweeper", description: "Step commands that failed transiently after their retries and were left to the saga's sweeper");
+
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit reports usage to its vendor by default; a relay for care data calls no host its operator did not configure.
+            bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            // An answer that takes longer than this is a dependency that is down: the edge says 503 instead of waiting 30 s.
+            bus.SetDefaultRequestTimeout(builder.Configuration.GetValue("Bus:RequestTimeout", TimeSpan.FromSeconds(10)));
+            // The mesh's own checks (bus, bus-endpoints) decide readiness; MassTransit's stays available under its own tag.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Tags.Clear();
+                health.Tags.Add("masstransit");
+            });
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                     rabbitEndpoint.SetQuorumQueue();
-                endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 1000, 2000, 5000));
+                if (context.GetServices<RedrivenBySweeper>().Any(r => r.Queue == name))
+                    endpoint.UseFilter(new LeaveTransientFailuresToSweeper(context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RedrivenBySweeper)), leftToSweeper));
+                // Only what may succeed later is retried (database, broker, timeouts); anything else goes to the error
+                // queue at once, and its Fault<T> tells whoever waits for it.
+                endpoint.UseMessageRetry(retry =>
+                {
+                    retry.Handle<Exception>(TransientErrors.IsTransient);
+                    retry.Intervals(200, 1000, 2000, 5000, 10000);
+                });
                 // A saga write that lost an optimistic-concurrency race is retried at once against the fresh row;
                 // each round one writer wins, so this bounds how many events may race on one instance.
                 endpoint.UseMessageRetry(retry =>
@@ -133,13 +171,36 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>/health/live answers while the process runs; /health/ready only when PostgreSQL and the bus answer.</summary>
+    /// <summary>
+    /// The error policy for every endpoint (<see cref="ErrorPolicy"/>), /health/ready (PostgreSQL answers, the broker answers,
+    /// every receive endpoint consumes) and /health/live (fails only when endpoints stay down past the grace), both as JSON.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.UseExceptionHandler();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
         return app;
     }
+
+    /// <summary>{"status", "checks": [{"name", "status", "description", "endpoints": {queue: state}}]} — never exception text.</summary>
+    static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new
+            {
+                name = e.Key,
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                endpoints = e.Value.Data.TryGetValue("endpoints", out var endpoints) ? endpoints : null,
+            }),
+        }, HealthJson));
+    }
+
+    static readonly JsonSerializerOptions HealthJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
     {

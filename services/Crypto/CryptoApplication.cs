@@ -1,3 +1,5 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.Crypto.Certificates;
 using CarePlanMesh.Crypto.Consumers;
 using CarePlanMesh.ServiceDefaults;
@@ -17,6 +19,8 @@ public static class CryptoApplication
         builder.Services.AddHostedService<ExpiryCheckService>();
         builder.Services.AddSingleton(_ => new PackageSealer(Pem.LoadCertificateWithKey(
             builder.Configuration.Required("Crypto:RelayCertificate"), builder.Configuration.Required("Crypto:RelayKey"))));
+        // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.
+        builder.Services.AddSingleton(new RedrivenBySweeper(Queues.SealSubmission));
         builder.AddServiceBus(bus =>
         {
             bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition));

@@ -1,3 +1,5 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Routing.Consumers;
 using CarePlanMesh.Routing.Directory;
@@ -16,6 +18,8 @@ public static class RoutingApplication
         builder.Services.AddSingleton<PartnershipBook>();
         builder.Services.AddSingleton<OfficeDirectory>();
         builder.Services.AddHostedService<DirectorySeed>();
+        // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.
+        builder.Services.AddSingleton(new RedrivenBySweeper(Queues.RouteSubmission));
         builder.AddServiceBus(bus =>
         {
             bus.AddConsumer<CheckRouteConsumer>(typeof(CheckRouteConsumerDefinition));

@@ -1,3 +1,5 @@
+using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Standard;
 using CarePlanMesh.Validation.Consumers;
@@ -11,6 +13,8 @@ public static class ValidationApplication
         builder.AddServiceDatabase("validation", typeof(ValidationApplication).Assembly);
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md).
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
+        // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.
+        builder.Services.AddSingleton(new RedrivenBySweeper(Queues.ValidateSubmission));
         builder.AddServiceBus(bus => bus.AddConsumer<ValidateSubmissionConsumer>(typeof(ValidateSubmissionConsumerDefinition)));
         return builder;
     }

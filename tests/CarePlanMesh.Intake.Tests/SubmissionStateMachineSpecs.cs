@@ -250,6 +250,60 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         Assert.True(await _harness.Sent.Any<NotifyOffice>(x => x.Context.Message.Topic == NotificationTopics.SubmissionFailed));
     }
 
+    /// <summary>What MassTransit publishes when a step's consumer throws an error that no retry cures.</summary>
+    async Task Fault<T>(T command) where T : class
+    {
+        var messageId = NewId.NextGuid();
+        await _harness.Bus.Publish<Fault<T>>(new { Message = command, FaultedMessageId = NewId.NextGuid(), Timestamp = DateTime.UtcNow, Exceptions = Array.Empty<ExceptionInfo>() },
+            context => context.MessageId = messageId);
+        Assert.True(await _saga.Consumed.Any<Fault<T>>(x => x.Context.MessageId == messageId));
+    }
+
+    [Fact]
+    public async Task When_validation_faults_it_should_fail_at_once_and_tell_the_sender()
+    {
+        await Announce();
+        await InState(Machine.Validating);
+        await Fault(new ValidateSubmission { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005" });
+
+        await InState(Machine.Failed);
+        Assert.Equal("validation-fault", Instance.FailureReason);
+        Assert.False(string.IsNullOrEmpty(Instance.FailureReasonJa));
+        Assert.Equal("Validating", Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step);
+        Assert.True(await _harness.Sent.Any<NotifyOffice>(x =>
+            x.Context.Message.OfficeNumber == "0300000100" && x.Context.Message.Topic == NotificationTopics.SubmissionFailed));
+    }
+
+    [Fact]
+    public async Task When_sealing_faults_it_should_fail_at_once()
+    {
+        await Validate();
+        await Fault(new SealSubmission { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005" });
+
+        await InState(Machine.Failed);
+        Assert.Equal(("sealing-fault", "Sealing"), (Instance.FailureReason, Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step));
+    }
+
+    [Fact]
+    public async Task When_routing_faults_it_should_fail_at_once()
+    {
+        await Seal();
+        await Fault(new RouteSubmission { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005", SendUnit = "20250525103000" });
+
+        await InState(Machine.Failed);
+        Assert.Equal(("routing-fault", "Routing"), (Instance.FailureReason, Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step));
+    }
+
+    [Fact]
+    public async Task When_a_step_already_left_faults_late_it_should_be_ignored()
+    {
+        await Seal();
+        await Fault(new ValidateSubmission { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005" });
+
+        await InState(Machine.Routing);
+        Assert.False(await _harness.Published.Any<SubmissionFailed>());
+    }
+
     [Fact]
     public async Task When_routed_it_should_await_pickup_notify_the_recipient_and_count_the_files()
     {

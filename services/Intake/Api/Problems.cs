@@ -31,6 +31,9 @@ public static class Problems
         public Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Items[Audit.AuditMiddleware.ReasonKey] = reason;
+            // Every 503 is a dependency that is down for now: tell clients when to come back.
+            if (problem is IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+                httpContext.Response.Headers.RetryAfter = "10";
             return problem.ExecuteAsync(httpContext);
         }
     }

@@ -22,9 +22,14 @@ public sealed class UploadForm(IOptions<IntakeOptions> options)
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is InvalidDataException or BadHttpRequestException)
+        // Over a limit: 413 naming the limits. Any other unreadable body (a truncated multipart) goes to the error policy: 400.
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ([], TooLarge(limits, $"The request is over the size limit or malformed ({exception.Message})."));
+            return ([], TooLarge(limits, "The request is over the size limit."));
+        }
+        catch (InvalidDataException) when (request.ContentLength is not { } length || length > limits.MaxFiles * limits.MaxFileBytes)
+        {
+            return ([], TooLarge(limits, "The multipart body is over the size limit."));
         }
         var strangers = form.Files.Where(f => f.Name != "files").Select(f => f.Name).Distinct().ToList();
         if (strangers.Count > 0)

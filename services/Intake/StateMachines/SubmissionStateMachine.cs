@@ -36,6 +36,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     public Event<SubmissionStepOverdue> StepOverdue { get; private set; } = null!;
     public Event<PickUpDelivery> PickUp { get; private set; } = null!;
     public Event<WithdrawSubmission> Withdraw { get; private set; } = null!;
+    /// <summary>A step's consumer failed in a way no retry cures (transient failures are retried, then left to the sweeper).</summary>
+    public Event<Fault<ValidateSubmission>> ValidationFaulted { get; private set; } = null!;
+    public Event<Fault<SealSubmission>> SealingFaulted { get; private set; } = null!;
+    public Event<Fault<RouteSubmission>> RoutingFaulted { get; private set; } = null!;
 
     readonly SubmissionOptions _options;
     readonly TimeProvider _clock;
@@ -58,6 +62,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         Event(() => StepOverdue, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => PickUp, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.ExecuteAsync(x => x.RespondAsync(NotFound(x.Message.SubmissionId)))); });
         Event(() => Withdraw, e => { e.CorrelateById(m => m.Message.SubmissionId); e.OnMissingInstance(m => m.ExecuteAsync(x => x.RespondAsync(NotFound(x.Message.SubmissionId)))); });
+        Event(() => ValidationFaulted, e => { e.CorrelateById(m => m.Message.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SealingFaulted, e => { e.CorrelateById(m => m.Message.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => RoutingFaulted, e => { e.CorrelateById(m => m.Message.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
 
         During(Received,
             When(SubmissionReceived).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating),
@@ -84,6 +91,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
                 .TransitionTo(Rejected),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
+            Faulted(ValidationFaulted, "Validating", "validation-fault", "検証サービスでこの送信を処理できませんでした。", "The validation service could not process this submission."),
             TimedOut("Validating", "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."));
 
         During(Sealing,
@@ -97,6 +105,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Then(Enter(Routing)).Send(RouteAddress, Route).TransitionTo(Routing),
             FailStep(When(SealingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Sealing"),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(SealAddress, Seal),
+            Faulted(SealingFaulted, "Sealing", "sealing-fault", "暗号化サービスでこの送信を封緘できませんでした。", "The crypto service could not seal this submission."),
             TimedOut("Sealing", "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."));
 
         During(Routing,
@@ -124,6 +133,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .TransitionTo(AwaitingPickup),
             FailStep(When(RoutingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Routing"),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(RouteAddress, Route),
+            Faulted(RoutingFaulted, "Routing", "routing-fault", "配信サービスでこの送信を配信できませんでした。", "The routing service could not deliver this submission."),
             TimedOut("Routing", "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."));
 
         During(AwaitingPickup,
@@ -198,15 +208,21 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         During(Sealing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected));
         During(Routing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed));
         During(AwaitingPickup, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed),
-            Ignore(SealingFailed), Ignore(SubmissionRouted), Ignore(RoutingFailed));
+            Ignore(SealingFailed), Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
         EventActivities<SubmissionState>[] finished() =>
         [
             Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
             Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue),
+            Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted),
         ];
         During(Acknowledged, Rejected, Failed, Expired, finished());
         During(Withdrawn, finished());
         During(Received, Validating, Sealing, Routing, Ignore(AcknowledgeDelivery));
+        // A fault of a step the submission has left (a re-sent command that failed after another copy succeeded) changes nothing.
+        During(Received, Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
+        During(Validating, Ignore(SealingFaulted), Ignore(RoutingFaulted));
+        During(Sealing, Ignore(ValidationFaulted), Ignore(RoutingFaulted));
+        During(Routing, Ignore(ValidationFaulted), Ignore(SealingFaulted));
     }
 
     static readonly Uri ValidateAddress = Queues.Address(Queues.ValidateSubmission);
@@ -314,6 +330,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     /// <summary>The step's last attempt is overdue: the submission fails.</summary>
     EventActivityBinder<SubmissionState, SubmissionStepOverdue> TimedOut(string step, string reason, string ja, string en) =>
         FailStep(When(StepOverdue, x => !CanRetry(x.Saga)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
+
+    /// <summary>The step's consumer faulted: the submission fails at once instead of waiting out the step's deadlines.</summary>
+    EventActivityBinder<SubmissionState, Fault<T>> Faulted<T>(Event<Fault<T>> fault, string step, string reason, string ja, string en) where T : class =>
+        FailStep(When(fault).Then(x => SetReason(x.Saga, reason, ja, en)), step);
 
     /// <summary>Ends the submission in Failed: recorded, published for analytics, and the sender told.</summary>
     EventActivityBinder<SubmissionState, T> FailStep<T>(EventActivityBinder<SubmissionState, T> binder, string step) where T : class =>

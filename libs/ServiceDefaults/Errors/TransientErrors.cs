@@ -1,0 +1,38 @@
+using System.Net.Sockets;
+using MassTransit;
+using Npgsql;
+
+namespace CarePlanMesh.ServiceDefaults.Errors;
+
+/// <summary>
+/// Which failures may succeed if tried again: the database, the broker or the network not answering, or a request timing
+/// out. Everything else (a bug, a broken payload, a refused constraint) fails the same way every time, so it is never retried.
+/// </summary>
+public static class TransientErrors
+{
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        NpgsqlException npgsql => IsDatabaseUnavailable(npgsql),
+        TimeoutException or RequestTimeoutException or SocketException or IOException => true,
+        ConnectionException or TransportUnavailableException or MessageNotAcknowledgedException => true,
+        // The broker client's own: unreachable, connection or channel closed under us.
+        _ when exception.GetType().Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
+        _ => exception.InnerException is { } inner && IsTransient(inner),
+    };
+
+    /// <summary>PostgreSQL does not answer, or answers that it cannot serve now (shutting down, too many connections, serialization).</summary>
+    public static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        NpgsqlException npgsql => npgsql is not PostgresException || npgsql.IsTransient,
+        _ => exception.InnerException is { } inner && IsDatabaseUnavailable(inner),
+    };
+
+    /// <summary>The broker does not answer or does not confirm.</summary>
+    public static bool IsBrokerUnavailable(Exception exception) => exception switch
+    {
+        ConnectionException or TransportUnavailableException or MessageNotAcknowledgedException => true,
+        _ when exception.GetType().Namespace?.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) == true => true,
+        _ => exception.InnerException is { } inner && IsBrokerUnavailable(inner),
+    };
+}

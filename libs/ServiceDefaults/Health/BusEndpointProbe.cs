@@ -1,0 +1,149 @@
+using System.Diagnostics.Metrics;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace CarePlanMesh.ServiceDefaults.Health;
+
+/// <summary>
+/// Whether each of this service's receive endpoints is consuming, seen two ways: MassTransit's own endpoint state, and the
+/// broker's count of consumers on the endpoint's queue (a passive declare on a connection of the probe's own). The second
+/// catches an endpoint that MassTransit believes ready while the broker has no consumer for it, as seen after broker restarts.
+/// </summary>
+public sealed class BusEndpointProbe : IAsyncDisposable
+{
+    readonly IBusControl _bus;
+    readonly BrokerAddress _broker;
+    readonly TimeProvider _clock;
+    readonly ILogger<BusEndpointProbe> _logger;
+
+    public BusEndpointProbe(IBusControl bus, BrokerAddress broker, TimeProvider clock, ILogger<BusEndpointProbe> logger, IMeterFactory meters)
+    {
+        _bus = bus;
+        _broker = broker;
+        _clock = clock;
+        _logger = logger;
+        meters.Create(ServiceDefaultsExtensions.Meter.Name).CreateObservableGauge("careplanmesh.error_queue.messages",
+            () => ErrorMessages.Select(e => new Measurement<long>(e.Value, new KeyValuePair<string, object?>("queue", $"{e.Key}_error"))),
+            description: "Messages in the service's _error queues, as of the latest probe: each one needs an operator");
+    }
+
+    public sealed record Result(bool BrokerReachable, IReadOnlyDictionary<string, string> Down, DateTimeOffset At)
+    {
+        public bool Healthy => BrokerReachable && Down.Count == 0;
+    }
+
+    readonly SemaphoreSlim _gate = new(1, 1);
+    IConnection? _connection;
+    DateTimeOffset? _downSince;
+
+    /// <summary>The latest result, and since when endpoints have been down without a break (null: they are not).</summary>
+    public (Result? Last, DateTimeOffset? DownSince) State { get; private set; }
+
+    public async Task<Result> Check(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var health = _bus.CheckHealth();
+            var down = new Dictionary<string, string>();
+            var queues = new List<string>();
+            foreach (var (name, endpoint) in health.Endpoints)
+            {
+                // The bus's own endpoint is the exclusive reply queue of request clients: other connections may not inspect it.
+                if (endpoint.InputAddress == _bus.Address)
+                    continue;
+                var queue = endpoint.InputAddress.AbsolutePath.Trim('/').Split('/')[^1];
+                if (endpoint.Status != BusHealthStatus.Healthy)
+                    down[queue] = endpoint.Status.ToString();
+                else
+                    queues.Add(queue);
+            }
+
+            var reachable = true;
+            try
+            {
+                foreach (var queue in queues)
+                    if ((await Declared(queue, cancellationToken)).Consumers == 0)
+                        down[queue] = "NoConsumer";
+                foreach (var queue in queues.Concat(down.Keys))
+                    ErrorMessages[queue] = (await Declared($"{queue}_error", cancellationToken)).Messages;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                reachable = false;
+                _logger.LogDebug("The broker does not answer the endpoint probe ({ExceptionType})", exception.GetType().Name);
+                await DropConnection();
+            }
+
+            var result = new Result(reachable, down, _clock.GetUtcNow());
+            // Counted only while the broker answers: after a broker outage, MassTransit gets its own chance to reconnect first.
+            _downSince = result.Healthy || !reachable ? null : _downSince ?? result.At;
+            State = (result, _downSince);
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Messages waiting in each endpoint's error queue: what needs an operator (counted by careplanmesh.error_queue.messages).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, uint> ErrorMessages { get; } = new();
+
+    async Task<(uint Messages, uint Consumers)> Declared(string queue, CancellationToken cancellationToken)
+    {
+        _connection ??= await _broker.Factory().CreateConnectionAsync("careplanmesh-endpoint-probe", cancellationToken);
+        await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            var declared = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+            return (declared.MessageCount, declared.ConsumerCount);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException missing) when (missing.ShutdownReason?.ReplyCode == 404)
+        {
+            return (0, 0);
+        }
+    }
+
+    async Task DropConnection()
+    {
+        if (_connection is null)
+            return;
+        try
+        {
+            await _connection.DisposeAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogDebug("Closing the probe connection failed ({ExceptionType})", exception.GetType().Name);
+        }
+        _connection = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DropConnection();
+        _gate.Dispose();
+    }
+}
+
+/// <summary>The broker the bus uses, for connections of the service's own (the endpoint probe, the error-queue gauge).</summary>
+public sealed record BrokerAddress(Uri Uri)
+{
+    public ConnectionFactory Factory()
+    {
+        var userInfo = Uri.UnescapeDataString(Uri.UserInfo).Split(':', 2);
+        var virtualHost = Uri.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(Uri.AbsolutePath.TrimStart('/'));
+        return new ConnectionFactory
+        {
+            HostName = Uri.Host,
+            Port = Uri.IsDefaultPort ? 5672 : Uri.Port,
+            VirtualHost = virtualHost,
+            UserName = userInfo[0].Length > 0 ? userInfo[0] : "guest",
+            Password = userInfo.Length > 1 ? userInfo[1] : "guest",
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(3),
+            AutomaticRecoveryEnabled = false,
+        };
+    }
+}

@@ -1,0 +1,72 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CarePlanMesh.ServiceDefaults.Health;
+
+/// <summary>
+/// Self-healing without an orchestrator. When receive endpoints stay down past the grace while the broker answers, the
+/// watchdog restarts the bus; when they are still down one grace after that, the process exits with code 3 and a clear
+/// log line so that its supervisor (systemd, Kubernetes, deploy/local/up) starts it again.
+/// </summary>
+public sealed class EndpointWatchdog(
+    BusEndpointProbe probe,
+    IBusControl bus,
+    IHostApplicationLifetime lifetime,
+    IOptions<HealthOptions> options,
+    TimeProvider clock,
+    ILogger<EndpointWatchdog> logger) : BackgroundService
+{
+    public const int ExitCode = 3;
+    DateTimeOffset? _restartedAt;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var grace = options.Value.EndpointGrace;
+        using var timer = new PeriodicTimer(options.Value.WatchdogInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var result = await probe.Check(stoppingToken);
+            var downSince = probe.State.DownSince;
+            if (result.Healthy)
+            {
+                if (_restartedAt is not null)
+                    logger.LogInformation("Every receive endpoint is consuming again after the bus restart");
+                _restartedAt = null;
+                continue;
+            }
+            if (!result.BrokerReachable || downSince is null || clock.GetUtcNow() - downSince < grace)
+                continue;
+
+            var down = string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order());
+            if (_restartedAt is null)
+            {
+                logger.LogWarning("Receive endpoints have not consumed for {Grace}: {Endpoints}. Restarting the bus", grace, down);
+                _restartedAt = clock.GetUtcNow();
+                await RestartBus(stoppingToken);
+            }
+            else if (clock.GetUtcNow() - _restartedAt >= grace)
+            {
+                logger.LogCritical("Receive endpoints are still not consuming {Grace} after a bus restart: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
+                    grace, down, ExitCode);
+                Environment.ExitCode = ExitCode;
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    async Task RestartBus(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await bus.StopAsync(cancellationToken);
+            await bus.StartAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError("The bus restart failed ({ExceptionType}); the next look decides", exception.GetType().Name);
+        }
+    }
+}

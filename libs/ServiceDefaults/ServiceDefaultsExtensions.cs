@@ -96,6 +96,9 @@ public static class ServiceDefaultsExtensions
         var rabbit = new Uri(builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (environment variable ConnectionStrings__RabbitMq, e.g. amqp://user:pass@127.0.0.1:5672/)."));
         var quorum = builder.Configuration.GetValue("RabbitMq:QuorumQueues", false);
+        var retryIntervals = builder.Configuration.GetSection("Bus:RetryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
+            ? configured
+            : [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
 
         // Payloads always go to the repository, never inline in a message, whatever their size.
         MessageDataDefaults.AlwaysWriteToRepository = true;
@@ -131,13 +134,18 @@ public static class ServiceDefaultsExtensions
                 if (quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbitEndpoint)
                     rabbitEndpoint.SetQuorumQueue();
                 if (context.GetServices<RedrivenBySweeper>().Any(r => r.Queue == name))
-                    endpoint.UseFilter(new LeaveTransientFailuresToSweeper(context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RedrivenBySweeper)), leftToSweeper));
+                    endpoint.ConfigureError(error =>
+                    {
+                        error.UseFilter(new LeaveTransientFailuresToSweeper(context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RedrivenBySweeper)), leftToSweeper));
+                        error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
+                        error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
+                    });
                 // Only what may succeed later is retried (database, broker, timeouts); anything else goes to the error
                 // queue at once, and its Fault<T> tells whoever waits for it.
                 endpoint.UseMessageRetry(retry =>
                 {
                     retry.Handle<Exception>(TransientErrors.IsTransient);
-                    retry.Intervals(200, 1000, 2000, 5000, 10000);
+                    retry.Intervals(retryIntervals);
                 });
                 // A saga write that lost an optimistic-concurrency race is retried at once against the fresh row;
                 // each round one writer wins, so this bounds how many events may race on one instance.

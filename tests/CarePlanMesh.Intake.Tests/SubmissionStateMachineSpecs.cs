@@ -251,10 +251,11 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     }
 
     /// <summary>What MassTransit publishes when a step's consumer throws an error that no retry cures.</summary>
-    async Task Fault<T>(T command) where T : class
+    async Task Fault<T>(T command, Exception? exception = null) where T : class
     {
         var messageId = NewId.NextGuid();
-        await _harness.Bus.Publish<Fault<T>>(new { Message = command, FaultedMessageId = NewId.NextGuid(), Timestamp = DateTime.UtcNow, Exceptions = Array.Empty<ExceptionInfo>() },
+        ExceptionInfo[] exceptions = [new MassTransit.Events.FaultExceptionInfo(exception ?? new InvalidOperationException("a bug"))];
+        await _harness.Bus.Publish<Fault<T>>(new { Message = command, FaultedMessageId = NewId.NextGuid(), Timestamp = DateTime.UtcNow, Exceptions = exceptions },
             context => context.MessageId = messageId);
         Assert.True(await _saga.Consumed.Any<Fault<T>>(x => x.Context.MessageId == messageId));
     }
@@ -272,6 +273,17 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         Assert.Equal("Validating", Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step);
         Assert.True(await _harness.Sent.Any<NotifyOffice>(x =>
             x.Context.Message.OfficeNumber == "0300000100" && x.Context.Message.Topic == NotificationTopics.SubmissionFailed));
+    }
+
+    [Fact]
+    public async Task When_validation_faults_because_the_database_was_down_it_should_leave_the_step_to_the_sweeper()
+    {
+        await Announce();
+        await InState(Machine.Validating);
+        await Fault(new ValidateSubmission { SubmissionId = _id }, new Npgsql.NpgsqlException("down", new System.Net.Sockets.SocketException()));
+
+        await InState(Machine.Validating);
+        Assert.False(await _harness.Published.Any<SubmissionFailed>());
     }
 
     [Fact]

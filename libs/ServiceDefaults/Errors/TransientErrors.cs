@@ -21,6 +21,24 @@ public static class TransientErrors
         _ => exception.InnerException is { } inner && IsTransient(inner),
     };
 
+    /// <summary>
+    /// The same judgement on a fault that crossed the bus (<see cref="Fault{T}"/> carries exception types and messages, not
+    /// exceptions): by type name, and for PostgreSQL's own errors by SQLSTATE class (08 connection, 53 resources, 57P
+    /// shutdown, 40001/40P01 serialization and deadlock).
+    /// </summary>
+    public static bool IsTransient(ExceptionInfo exception) => exception.ExceptionType switch
+    {
+        "Npgsql.NpgsqlException" or "System.TimeoutException" or "MassTransit.RequestTimeoutException" or "System.Net.Sockets.SocketException"
+            or "System.IO.IOException" or "MassTransit.ConnectionException" or "MassTransit.TransportUnavailableException"
+            or "MassTransit.MessageNotAcknowledgedException" => true,
+        "Npgsql.PostgresException" => exception.Message is { } message
+            && (message.StartsWith("08", StringComparison.Ordinal) || message.StartsWith("53", StringComparison.Ordinal)
+                || message.StartsWith("57P", StringComparison.Ordinal) || message.StartsWith("40001", StringComparison.Ordinal)
+                || message.StartsWith("40P01", StringComparison.Ordinal)),
+        { } type when type.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) => true,
+        _ => exception.InnerException is { } inner && IsTransient(inner),
+    };
+
     /// <summary>PostgreSQL does not answer, or answers that it cannot serve now (shutting down, too many connections, serialization).</summary>
     public static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {

@@ -1,4 +1,5 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -220,6 +221,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         During(Received, Validating, Sealing, Routing, Ignore(AcknowledgeDelivery));
         // A fault of a step the submission has left (a re-sent command that failed after another copy succeeded) changes nothing.
         During(Received, Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
+        During(Validating, Ignore(ValidationFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
+        During(Sealing, Ignore(SealingFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
+        During(Routing, Ignore(RoutingFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
         During(Validating, Ignore(SealingFaulted), Ignore(RoutingFaulted));
         During(Sealing, Ignore(ValidationFaulted), Ignore(RoutingFaulted));
         During(Routing, Ignore(ValidationFaulted), Ignore(SealingFaulted));
@@ -332,8 +336,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         FailStep(When(StepOverdue, x => !CanRetry(x.Saga)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
 
     /// <summary>The step's consumer faulted: the submission fails at once instead of waiting out the step's deadlines.</summary>
+    /// A transient fault (the database or broker was down through every retry) is left to the sweeper, which re-sends the step.
     EventActivityBinder<SubmissionState, Fault<T>> Faulted<T>(Event<Fault<T>> fault, string step, string reason, string ja, string en) where T : class =>
-        FailStep(When(fault).Then(x => SetReason(x.Saga, reason, ja, en)), step);
+        FailStep(When(fault, x => !x.Message.Exceptions.Any(TransientErrors.IsTransient)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
 
     /// <summary>Ends the submission in Failed: recorded, published for analytics, and the sender told.</summary>
     EventActivityBinder<SubmissionState, T> FailStep<T>(EventActivityBinder<SubmissionState, T> binder, string step) where T : class =>

@@ -1,5 +1,6 @@
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using MassTransit;
 using MassTransit.Saga;
 using MassTransit.Testing;

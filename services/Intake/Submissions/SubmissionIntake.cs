@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
-using CarePlanMesh.Intake.Api;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Retention;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;

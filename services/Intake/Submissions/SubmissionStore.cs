@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CarePlanMesh.ServiceDefaults.Sagas;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using Npgsql;
 using NpgsqlTypes;
 

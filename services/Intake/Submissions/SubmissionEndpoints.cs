@@ -1,13 +1,13 @@
 using System.Security.Claims;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.StateMachines;
-using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Standard;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Submissions;
 
 public static class SubmissionEndpoints
 {

@@ -2,10 +2,11 @@ using System.Security.Claims;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Submissions;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Mailbox;
 
 public static class MailboxEndpoints
 {

@@ -2,12 +2,13 @@ using System.Security.Claims;
 using System.Text.Json;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using MassTransit;
 using Npgsql;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Receipts;
 
 /// <summary>
 /// Signed receipts for the sender (issue #4 §5): when the relay received a submission, when it validated it, and when the

@@ -3,7 +3,7 @@ using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.StateMachines;
+namespace CarePlanMesh.Intake.Submissions.StateMachines;
 
 /// <summary>
 /// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed, Expired and

@@ -1,8 +1,9 @@
+using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace CarePlanMesh.Intake.Submissions;
+namespace CarePlanMesh.Intake.Retention;
 
 /// <summary>What one purge run deleted, or would delete in a dry run.</summary>
 public sealed record PurgeReport(bool DryRun, IReadOnlyList<Guid> PackagesPurged, IReadOnlyList<Guid> MetadataDeleted);

@@ -96,6 +96,14 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public void The_state_names_the_store_and_the_api_use_should_be_the_machines_states()
+    {
+        var constants = typeof(SubmissionStates).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
+        var states = Machine.States.Select(s => s.Name).Except([Machine.Initial.Name, Machine.Final.Name]);
+        Assert.Equal(states.Order(), constants.Order());
+    }
+
+    [Fact]
     public async Task When_the_recipient_picks_up_it_should_record_the_first_pickup_and_hand_out_the_package()
     {
         await Route();

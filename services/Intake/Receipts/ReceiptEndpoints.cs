@@ -70,9 +70,9 @@ public static class ReceiptEndpoints
         {
             ReceiptKinds.Received => (s.ReceivedAt, null),
             // Validation ended when the submission went on to sealing, or was rejected.
-            ReceiptKinds.Validated => Entry("Sealing") is { } passed ? (passed.At, "passed")
-                : Entry("Rejected") is { } rejected ? (rejected.At, "rejected") : null,
-            ReceiptKinds.Acknowledged => Entry("Acknowledged") is { } acknowledged ? (acknowledged.At, null) : null,
+            ReceiptKinds.Validated => Entry(SubmissionStates.Sealing) is { } passed ? (passed.At, "passed")
+                : Entry(SubmissionStates.Rejected) is { } rejected ? (rejected.At, "rejected") : null,
+            ReceiptKinds.Acknowledged => Entry(SubmissionStates.Acknowledged) is { } acknowledged ? (acknowledged.At, null) : null,
             _ => null,
         };
     }

@@ -78,7 +78,7 @@ public static class SubmissionEndpoints
         warningCount = s.WarningCount,
         sealedBytes = s.SealedBytes,
         sealedSha256 = s.SealedSha256,
-        pickupDeadline = s.CurrentState == "AwaitingPickup" ? s.Deadline : null,
+        pickupDeadline = s.CurrentState == SubmissionStates.AwaitingPickup ? s.Deadline : null,
         pickedUpAt = s.PickedUpAt,
         outOfOrder = s.OutOfOrder ? new { latestSendUnit = s.LatestSendUnit } : null,
         failure = s.FailureReason is null ? null : new { reason = s.FailureReason, messageJa = s.FailureReasonJa, messageEn = s.FailureReasonEn },

@@ -132,7 +132,7 @@ public sealed class SubmissionIntake(
         var submission = new SubmissionState
         {
             CorrelationId = NewId.NextGuid(),
-            CurrentState = "Received",
+            CurrentState = SubmissionStates.Received,
             SenderOffice = first.SenderOffice,
             SenderServiceType = first.SenderServiceType,
             RecipientOffice = first.RecipientOffice,
@@ -152,7 +152,7 @@ public sealed class SubmissionIntake(
             PayloadAddress = payload.Address,
             // If the announcement below is lost, the sweeper starts the saga once this passes.
             Deadline = now + sagaOptions.Value.StepTimeout,
-            Timeline = [new TimelineEntry("Received", now)],
+            Timeline = [new TimelineEntry(SubmissionStates.Received, now)],
         };
         try
         {

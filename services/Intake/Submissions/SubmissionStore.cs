@@ -11,6 +11,10 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
 {
     public const string Table = "intake.submissions";
 
+    static readonly string[] Pending = [SubmissionStates.Received, SubmissionStates.Validating, SubmissionStates.Sealing, SubmissionStates.Routing, SubmissionStates.AwaitingPickup];
+    /// <summary>Ended without being delivered: the same content sent again is not a duplicate of these.</summary>
+    static readonly string[] Undelivered = [SubmissionStates.Rejected, SubmissionStates.Failed, SubmissionStates.Withdrawn];
+
     /// <summary>The one description of how the saga is stored, shared by the saga repository and this store.</summary>
     public static void Configure(NpgsqlSagaRepositoryOptions<SubmissionState> options)
     {
@@ -60,11 +64,12 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT version, data FROM {Table}
-            WHERE recipient_office = @office AND current_state IN ('Received', 'Validating', 'Sealing', 'Routing', 'AwaitingPickup')
+            WHERE recipient_office = @office AND current_state = ANY (@pending)
             ORDER BY sender_office, send_unit, received_at
             LIMIT 5000
             """);
         command.Parameters.AddWithValue("office", office);
+        command.Parameters.AddWithValue("pending", Pending);
         var pending = await Read(command, cancellationToken);
         var mailbox = new List<(SubmissionState, SubmissionState?)>();
         SubmissionState? previous = null;
@@ -72,7 +77,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         {
             if (previous?.SenderOffice != item.SenderOffice)
                 previous = null;
-            if (item.CurrentState == "AwaitingPickup")
+            if (item.CurrentState == SubmissionStates.AwaitingPickup)
                 mailbox.Add((item, previous is not null && string.CompareOrdinal(previous.SendUnit, item.SendUnit) < 0 ? previous : null));
             previous = item;
         }
@@ -86,7 +91,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             $"""
             SELECT correlation_id FROM {Table}
             WHERE sender_office = @sender AND recipient_office = @recipient AND content_digest = @digest AND received_at >= @since
-              AND current_state NOT IN ('Rejected', 'Failed', 'Withdrawn')
+              AND current_state <> ALL (@undelivered)
             ORDER BY received_at DESC
             LIMIT 1
             """);
@@ -94,6 +99,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("recipient", recipient);
         command.Parameters.AddWithValue("digest", contentDigest);
         command.Parameters.AddWithValue("since", since);
+        command.Parameters.AddWithValue("undelivered", Undelivered);
         return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
     }
 

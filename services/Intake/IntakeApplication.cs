@@ -53,6 +53,7 @@ public static class IntakeApplication
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
+        builder.Services.AddSingleton<ReceiptStore>();
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddSingleton<UploadForm>();
         builder.Services.AddSingleton<AuditTrail>();

@@ -37,8 +37,7 @@ public static class SubmissionEndpoints
 
     static async Task<IResult> Get(Guid id, ClaimsPrincipal user, SubmissionStore store, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
     {
-        var submission = await store.Find(id, cancellationToken);
-        if (submission is null || submission.SenderOffice != user.Office())
+        if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
             return Problems.NotFound("submission", "送信");
 
         IReadOnlyList<Defect>? defects = null;

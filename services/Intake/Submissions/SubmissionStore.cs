@@ -55,6 +55,15 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         return (await Read(command, cancellationToken)).FirstOrDefault();
     }
 
+    /// <summary>The submission if <paramref name="office"/> sent it; otherwise null, as if there were none, so that ids do not leak.</summary>
+    public async Task<SubmissionState?> FindFor(Guid id, string office, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT version, data FROM {Table} WHERE correlation_id = @id AND sender_office = @office");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("office", office);
+        return (await Read(command, cancellationToken)).FirstOrDefault();
+    }
+
     /// <summary>
     /// The office's deliveries awaiting pickup, per sender in ascending 連番 order (the standard's import order), each with
     /// the unit from the same sender it waits for: the nearest lower 連番 still pending, in the mailbox or still on its way.

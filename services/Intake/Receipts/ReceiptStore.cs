@@ -26,4 +26,11 @@ public sealed class ReceiptStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("at", issuedAt);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? cms : (await Find(submissionId, kind, cancellationToken))!;
     }
+
+    public async Task DeleteFor(NpgsqlTransaction transaction, Guid[] submissionIds, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE submission_id = ANY (@ids)", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("ids", submissionIds);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -6,10 +6,16 @@ using NpgsqlTypes;
 
 namespace CarePlanMesh.Intake.Submissions;
 
-/// <summary>Intake's reads and writes of the saga table outside the state machine: creating an instance, the status and mailbox views, the sweep.</summary>
+/// <summary>A finished submission and the claim-check entries it still refers to.</summary>
+public sealed record FinishedSubmission(Guid Id, Uri? Payload, Uri? SealedPackage, Uri? DefectReport);
+
+/// <summary>
+/// Intake's reads and writes of the saga table (intake.submissions) outside the state machine: creating an instance, the
+/// status and mailbox views, duplicate detection, the sweep and the retention purge.
+/// </summary>
 public sealed class SubmissionStore(NpgsqlDataSource dataSource)
 {
-    public const string Table = "intake.submissions";
+    const string Table = "intake.submissions";
 
     static readonly string[] Pending = [SubmissionStates.Received, SubmissionStates.Validating, SubmissionStates.Sealing, SubmissionStates.Routing, SubmissionStates.AwaitingPickup];
     /// <summary>Ended without being delivered: the same content sent again is not a duplicate of these.</summary>
@@ -26,7 +32,10 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("received_at", NpgsqlDbType.TimestampTz, s => s.ReceivedAt)
             .Project("deadline", NpgsqlDbType.TimestampTz, s => s.Deadline)
             .Project("content_digest", NpgsqlDbType.Text, s => s.ContentDigest)
-            .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt);
+            .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt)
+            .Project("payload_address", NpgsqlDbType.Text, s => s.PayloadAddress?.OriginalString)
+            .Project("sealed_package_address", NpgsqlDbType.Text, s => s.SealedPackageAddress?.OriginalString)
+            .Project("defect_report_address", NpgsqlDbType.Text, s => s.DefectReportAddress?.OriginalString);
     }
 
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
@@ -138,6 +147,51 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             claimed.Add((reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         return claimed;
+    }
+
+    /// <summary>Finished before the point and with their packages still stored, oldest first, locked in the transaction (other replicas skip them).</summary>
+    public Task<IReadOnlyList<FinishedSubmission>> ClaimUnpurged(NpgsqlTransaction transaction, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        ClaimFinished(transaction, "purged_at IS NULL", finishedBefore, limit, cancellationToken);
+
+    /// <summary>Finished before the point and with their packages purged, oldest first, locked in the transaction (other replicas skip them).</summary>
+    public Task<IReadOnlyList<FinishedSubmission>> ClaimPurged(NpgsqlTransaction transaction, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        ClaimFinished(transaction, "purged_at IS NOT NULL", finishedBefore, limit, cancellationToken);
+
+    static async Task<IReadOnlyList<FinishedSubmission>> ClaimFinished(NpgsqlTransaction transaction, string condition, DateTimeOffset finishedBefore, int limit,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT correlation_id, payload_address, sealed_package_address, defect_report_address FROM {Table}
+            WHERE finished_at < @before AND {condition}
+            ORDER BY finished_at
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED
+            """, transaction.Connection, transaction);
+        command.Parameters.AddWithValue("before", finishedBefore);
+        command.Parameters.AddWithValue("limit", limit);
+        var claimed = new List<FinishedSubmission>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        Uri? Address(int i) => reader.IsDBNull(i) ? null : new Uri(reader.GetString(i));
+        while (await reader.ReadAsync(cancellationToken))
+            claimed.Add(new FinishedSubmission(reader.GetGuid(0), Address(1), Address(2), Address(3)));
+        return claimed;
+    }
+
+    /// <summary>Records that the submissions' payloads were deleted; their metadata stays.</summary>
+    public async Task MarkPurged(NpgsqlTransaction transaction, Guid[] ids, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"UPDATE {Table} SET purged_at = @at WHERE correlation_id = ANY (@ids)", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("ids", ids);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task Delete(NpgsqlTransaction transaction, Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE correlation_id = ANY (@ids)", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("ids", ids);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     static async Task<IReadOnlyList<SubmissionState>> Read(NpgsqlCommand command, CancellationToken cancellationToken)

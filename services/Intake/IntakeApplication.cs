@@ -4,12 +4,16 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults;
-using CarePlanMesh.Intake.Api;
+using CarePlanMesh.Intake.Admin;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.Consumers;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Mailbox;
+using CarePlanMesh.Intake.Receipts;
+using CarePlanMesh.Intake.Retention;
+using CarePlanMesh.Intake.Routing;
 using CarePlanMesh.Intake.Staff;
-using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;
@@ -49,6 +53,7 @@ public static class IntakeApplication
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
+        builder.Services.AddSingleton<ReceiptStore>();
         builder.Services.AddScoped<SubmissionIntake>();
         builder.Services.AddSingleton<UploadForm>();
         builder.Services.AddSingleton<AuditTrail>();
@@ -118,10 +123,10 @@ public static class IntakeApplication
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
             .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();
-        app.MapPost("/retention/purge", async (bool? dryRun, RetentionPurge purge, CancellationToken cancellationToken) =>
-            Results.Ok(await purge.Run(dryRun ?? true, cancellationToken))).RequireHost(management);
-        app.MapGet("/audit/verify", async (AuditTrail trail, CancellationToken cancellationToken) =>
-            Results.Ok(await trail.Verify(cancellationToken))).RequireHost(management);
+        app.MapGroup("")
+            .RequireHost(management)
+            .MapRetention()
+            .MapAudit();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using MassTransit;
 using MassTransit.Saga;
 using MassTransit.Testing;
@@ -92,6 +93,14 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     {
         var client = _harness.GetRequestClient<T>();
         return (await client.GetResponse<DeliveryAnswer>(request)).Message;
+    }
+
+    [Fact]
+    public void The_state_names_the_store_and_the_api_use_should_be_the_machines_states()
+    {
+        var constants = typeof(SubmissionStates).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!);
+        var states = Machine.States.Select(s => s.Name).Except([Machine.Initial.Name, Machine.Final.Name]);
+        Assert.Equal(states.Order(), constants.Order());
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using CarePlanMesh.Intake.Api;
+using CarePlanMesh.Intake.Edge;
 
 namespace CarePlanMesh.Intake.Audit;
 

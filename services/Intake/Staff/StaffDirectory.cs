@@ -15,7 +15,8 @@ public sealed record StaffSession(string UserId, string Office, IReadOnlyList<st
 
 /// <summary>
 /// Staff accounts, sign-in with lockout, and access tokens. A token is 32 random bytes; only its SHA-256 is stored, bound
-/// to the office and the exact client certificate that signed in.
+/// to the office and the exact client certificate that signed in. One class for both tables (intake.staff,
+/// intake.access_tokens): they are one feature, and a sign-in resets the lockout and issues the token in one transaction.
 /// </summary>
 public sealed class StaffDirectory(NpgsqlDataSource dataSource, IOptions<AuthOptions> options, TimeProvider clock)
 {

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
-using CarePlanMesh.Intake.Api;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Retention;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 using MassTransit;
@@ -131,7 +132,7 @@ public sealed class SubmissionIntake(
         var submission = new SubmissionState
         {
             CorrelationId = NewId.NextGuid(),
-            CurrentState = "Received",
+            CurrentState = SubmissionStates.Received,
             SenderOffice = first.SenderOffice,
             SenderServiceType = first.SenderServiceType,
             RecipientOffice = first.RecipientOffice,
@@ -151,7 +152,7 @@ public sealed class SubmissionIntake(
             PayloadAddress = payload.Address,
             // If the announcement below is lost, the sweeper starts the saga once this passes.
             Deadline = now + sagaOptions.Value.StepTimeout,
-            Timeline = [new TimelineEntry("Received", now)],
+            Timeline = [new TimelineEntry(SubmissionStates.Received, now)],
         };
         try
         {

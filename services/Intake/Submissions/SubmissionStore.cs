@@ -1,15 +1,25 @@
 using System.Text.Json;
 using CarePlanMesh.ServiceDefaults.Sagas;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace CarePlanMesh.Intake.Submissions;
 
-/// <summary>Intake's reads and writes of the saga table outside the state machine: creating an instance, the status and mailbox views, the sweep.</summary>
+/// <summary>A finished submission and the claim-check entries it still refers to.</summary>
+public sealed record FinishedSubmission(Guid Id, Uri? Payload, Uri? SealedPackage, Uri? DefectReport);
+
+/// <summary>
+/// Intake's reads and writes of the saga table (intake.submissions) outside the state machine: creating an instance, the
+/// status and mailbox views, duplicate detection, the sweep and the retention purge.
+/// </summary>
 public sealed class SubmissionStore(NpgsqlDataSource dataSource)
 {
-    public const string Table = "intake.submissions";
+    const string Table = "intake.submissions";
+
+    static readonly string[] Pending = [SubmissionStates.Received, SubmissionStates.Validating, SubmissionStates.Sealing, SubmissionStates.Routing, SubmissionStates.AwaitingPickup];
+    /// <summary>Ended without being delivered: the same content sent again is not a duplicate of these.</summary>
+    static readonly string[] Undelivered = [SubmissionStates.Rejected, SubmissionStates.Failed, SubmissionStates.Withdrawn];
 
     /// <summary>The one description of how the saga is stored, shared by the saga repository and this store.</summary>
     public static void Configure(NpgsqlSagaRepositoryOptions<SubmissionState> options)
@@ -22,7 +32,10 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("received_at", NpgsqlDbType.TimestampTz, s => s.ReceivedAt)
             .Project("deadline", NpgsqlDbType.TimestampTz, s => s.Deadline)
             .Project("content_digest", NpgsqlDbType.Text, s => s.ContentDigest)
-            .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt);
+            .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt)
+            .Project("payload_address", NpgsqlDbType.Text, s => s.PayloadAddress?.OriginalString)
+            .Project("sealed_package_address", NpgsqlDbType.Text, s => s.SealedPackageAddress?.OriginalString)
+            .Project("defect_report_address", NpgsqlDbType.Text, s => s.DefectReportAddress?.OriginalString);
     }
 
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
@@ -51,6 +64,15 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         return (await Read(command, cancellationToken)).FirstOrDefault();
     }
 
+    /// <summary>The submission if <paramref name="office"/> sent it; otherwise null, as if there were none, so that ids do not leak.</summary>
+    public async Task<SubmissionState?> FindFor(Guid id, string office, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT version, data FROM {Table} WHERE correlation_id = @id AND sender_office = @office");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("office", office);
+        return (await Read(command, cancellationToken)).FirstOrDefault();
+    }
+
     /// <summary>
     /// The office's deliveries awaiting pickup, per sender in ascending 連番 order (the standard's import order), each with
     /// the unit from the same sender it waits for: the nearest lower 連番 still pending, in the mailbox or still on its way.
@@ -60,11 +82,12 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT version, data FROM {Table}
-            WHERE recipient_office = @office AND current_state IN ('Received', 'Validating', 'Sealing', 'Routing', 'AwaitingPickup')
+            WHERE recipient_office = @office AND current_state = ANY (@pending)
             ORDER BY sender_office, send_unit, received_at
             LIMIT 5000
             """);
         command.Parameters.AddWithValue("office", office);
+        command.Parameters.AddWithValue("pending", Pending);
         var pending = await Read(command, cancellationToken);
         var mailbox = new List<(SubmissionState, SubmissionState?)>();
         SubmissionState? previous = null;
@@ -72,7 +95,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         {
             if (previous?.SenderOffice != item.SenderOffice)
                 previous = null;
-            if (item.CurrentState == "AwaitingPickup")
+            if (item.CurrentState == SubmissionStates.AwaitingPickup)
                 mailbox.Add((item, previous is not null && string.CompareOrdinal(previous.SendUnit, item.SendUnit) < 0 ? previous : null));
             previous = item;
         }
@@ -86,7 +109,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             $"""
             SELECT correlation_id FROM {Table}
             WHERE sender_office = @sender AND recipient_office = @recipient AND content_digest = @digest AND received_at >= @since
-              AND current_state NOT IN ('Rejected', 'Failed', 'Withdrawn')
+              AND current_state <> ALL (@undelivered)
             ORDER BY received_at DESC
             LIMIT 1
             """);
@@ -94,6 +117,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("recipient", recipient);
         command.Parameters.AddWithValue("digest", contentDigest);
         command.Parameters.AddWithValue("since", since);
+        command.Parameters.AddWithValue("undelivered", Undelivered);
         return await command.ExecuteScalarAsync(cancellationToken) as Guid?;
     }
 
@@ -123,6 +147,51 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             claimed.Add((reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         return claimed;
+    }
+
+    /// <summary>Finished before the point and with their packages still stored, oldest first, locked in the transaction (other replicas skip them).</summary>
+    public Task<IReadOnlyList<FinishedSubmission>> ClaimUnpurged(NpgsqlTransaction transaction, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        ClaimFinished(transaction, "purged_at IS NULL", finishedBefore, limit, cancellationToken);
+
+    /// <summary>Finished before the point and with their packages purged, oldest first, locked in the transaction (other replicas skip them).</summary>
+    public Task<IReadOnlyList<FinishedSubmission>> ClaimPurged(NpgsqlTransaction transaction, DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken) =>
+        ClaimFinished(transaction, "purged_at IS NOT NULL", finishedBefore, limit, cancellationToken);
+
+    static async Task<IReadOnlyList<FinishedSubmission>> ClaimFinished(NpgsqlTransaction transaction, string condition, DateTimeOffset finishedBefore, int limit,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT correlation_id, payload_address, sealed_package_address, defect_report_address FROM {Table}
+            WHERE finished_at < @before AND {condition}
+            ORDER BY finished_at
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED
+            """, transaction.Connection, transaction);
+        command.Parameters.AddWithValue("before", finishedBefore);
+        command.Parameters.AddWithValue("limit", limit);
+        var claimed = new List<FinishedSubmission>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        Uri? Address(int i) => reader.IsDBNull(i) ? null : new Uri(reader.GetString(i));
+        while (await reader.ReadAsync(cancellationToken))
+            claimed.Add(new FinishedSubmission(reader.GetGuid(0), Address(1), Address(2), Address(3)));
+        return claimed;
+    }
+
+    /// <summary>Records that the submissions' payloads were deleted; their metadata stays.</summary>
+    public async Task MarkPurged(NpgsqlTransaction transaction, Guid[] ids, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"UPDATE {Table} SET purged_at = @at WHERE correlation_id = ANY (@ids)", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("at", at);
+        command.Parameters.AddWithValue("ids", ids);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task Delete(NpgsqlTransaction transaction, Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"DELETE FROM {Table} WHERE correlation_id = ANY (@ids)", transaction.Connection, transaction);
+        command.Parameters.AddWithValue("ids", ids);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     static async Task<IReadOnlyList<SubmissionState>> Read(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using CarePlanMesh.Contracts;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.StateMachines;
+namespace CarePlanMesh.Intake.Submissions.StateMachines;
 
 /// <summary>The saga's queue. Retries (optimistic-concurrency losses among them) and the in-memory outbox come from the shared endpoint defaults.</summary>
 public sealed class SubmissionStateMachineDefinition : SagaDefinition<SubmissionState>

@@ -7,7 +7,7 @@ using CarePlanMesh.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Edge;
 
 /// <summary>
 /// Authenticates the office by its TLS client certificate, validated against the configured CA (never the machine

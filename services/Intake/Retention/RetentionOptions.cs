@@ -1,4 +1,4 @@
-namespace CarePlanMesh.Intake.Submissions;
+namespace CarePlanMesh.Intake.Retention;
 
 /// <summary>Configuration section "Retention" (issue #5 §4).</summary>
 public sealed class RetentionOptions

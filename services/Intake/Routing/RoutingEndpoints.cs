@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Routing;
 
 /// <summary>
 /// The directory, partnerships (連携先) and licence of the calling office. Routing owns all three; intake asks it over

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.Staff;
+using CarePlanMesh.Intake.Edge;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Staff;
 
 /// <summary>POST /v1/auth/token: staff sign in on their office's certificate connection and get a short-lived token.</summary>
 public static class AuthEndpoints

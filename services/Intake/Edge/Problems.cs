@@ -1,7 +1,7 @@
 using CarePlanMesh.Standard;
 using Microsoft.AspNetCore.Mvc;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Edge;
 
 /// <summary>RFC 9457 problem details in English (title, detail) and Japanese (titleJa, detailJa), with every defect listed under "errors".</summary>
 public static class Problems

@@ -1,4 +1,4 @@
-namespace CarePlanMesh.Intake.StateMachines;
+namespace CarePlanMesh.Intake.Submissions;
 
 /// <summary>Deadlines of the submission saga (configuration section "Submissions").</summary>
 public sealed class SubmissionOptions

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Edge;
 
 /// <summary>One uploaded file: its name as sent (without any path) and its bytes.</summary>
 public sealed record Upload(string FileName, byte[] Content);

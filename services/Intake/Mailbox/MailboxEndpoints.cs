@@ -2,10 +2,12 @@ using System.Security.Claims;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Mailbox;
 
 public static class MailboxEndpoints
 {
@@ -32,12 +34,12 @@ public static class MailboxEndpoints
                 files = i.Item.Files,
                 sealedBytes = i.Item.SealedBytes,
                 sealedSha256 = i.Item.SealedSha256,
-                routedAt = i.Item.Timeline.LastOrDefault(t => t.State == "AwaitingPickup")?.At,
+                routedAt = i.Item.Timeline.LastOrDefault(t => t.State == SubmissionStates.AwaitingPickup)?.At,
                 pickupDeadline = i.Item.Deadline,
                 pickedUpAt = i.Item.PickedUpAt,
                 // Import after this unit: the standard imports one sender's units in ascending 連番 order.
                 waitingFor = i.WaitingFor is { } earlier
-                    ? new { sendUnit = earlier.SendUnit, state = earlier.CurrentState, id = earlier.CurrentState == "AwaitingPickup" ? earlier.CorrelationId : (Guid?)null }
+                    ? new { sendUnit = earlier.SendUnit, state = earlier.CurrentState, id = earlier.CurrentState == SubmissionStates.AwaitingPickup ? earlier.CorrelationId : (Guid?)null }
                     : null,
                 outOfOrder = i.Item.OutOfOrder ? new { latestSendUnit = i.Item.LatestSendUnit } : null,
                 href = $"/v1/mailbox/{i.Item.CorrelationId}",
@@ -73,9 +75,9 @@ public static class MailboxEndpoints
             return Problems.NotFound("delivery", "配信");
         switch (item.CurrentState)
         {
-            case "Acknowledged":
+            case SubmissionStates.Acknowledged:
                 return Results.Ok(new { id, state = item.CurrentState });
-            case "AwaitingPickup":
+            case SubmissionStates.AwaitingPickup:
                 var endpoint = await send.GetSendEndpoint(Queues.Address(Queues.Submissions));
                 await endpoint.Send(new AcknowledgeDelivery { SubmissionId = id, RecipientOffice = office }, cancellationToken);
                 return Results.Accepted($"/v1/mailbox/{id}", new { id, state = "Acknowledging" });

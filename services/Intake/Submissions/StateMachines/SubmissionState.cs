@@ -1,7 +1,7 @@
 using CarePlanMesh.Contracts;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.StateMachines;
+namespace CarePlanMesh.Intake.Submissions.StateMachines;
 
 /// <summary>One submitted send unit on its way from sender to recipient. Holds ids, office numbers and digests, never file content.</summary>
 public class SubmissionState : SagaStateMachineInstance, ISagaVersion

@@ -2,12 +2,12 @@ using System.Security.Claims;
 using System.Text.Json;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.StateMachines;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using MassTransit;
-using Npgsql;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Receipts;
 
 /// <summary>
 /// Signed receipts for the sender (issue #4 §5): when the relay received a submission, when it validated it, and when the
@@ -27,8 +27,7 @@ public static class ReceiptEndpoints
 
     static async Task<IResult> List(Guid id, ClaimsPrincipal user, SubmissionStore store, CancellationToken cancellationToken)
     {
-        var submission = await store.Find(id, cancellationToken);
-        if (submission is null || submission.SenderOffice != user.Office())
+        if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
             return Problems.NotFound("submission", "送信");
         return Results.Ok(new
         {
@@ -39,24 +38,23 @@ public static class ReceiptEndpoints
         });
     }
 
-    static async Task<IResult> Get(Guid id, string kind, ClaimsPrincipal user, SubmissionStore store, NpgsqlDataSource dataSource,
+    static async Task<IResult> Get(Guid id, string kind, ClaimsPrincipal user, SubmissionStore store, ReceiptStore receipts,
         IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var submission = await store.Find(id, cancellationToken);
-        if (submission is null || submission.SenderOffice != user.Office())
+        if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
             return Problems.NotFound("submission", "送信");
         if (Moment(submission, kind) is not { } moment)
             return Problems.Of(409, "receipt-not-yet", "No such receipt yet", "この受領証はまだありません",
                 $"The submission is {submission.CurrentState}; a '{kind}' receipt exists once that has happened.",
                 $"送信の状態は {submission.CurrentState} です。「{kind}」の受領証はその時点に達してから発行されます。");
 
-        var stored = await Find(dataSource, id, kind, cancellationToken);
+        var stored = await receipts.Find(id, kind, cancellationToken);
         if (stored is null)
         {
             var issuedAt = clock.GetUtcNow();
             var content = JsonSerializer.SerializeToUtf8Bytes(Statement(submission, kind, moment, issuedAt), Json);
             var cms = (await signer.GetResponse<ReceiptSigned>(new SignReceipt { SubmissionId = id, Kind = kind, Content = content }, cancellationToken)).Message.Cms;
-            stored = await Store(dataSource, id, kind, cms, issuedAt, cancellationToken);
+            stored = await receipts.Add(id, kind, cms, issuedAt, cancellationToken);
         }
         return Results.File(stored, "application/pkcs7-mime", $"{id}-{kind}.p7s");
     }
@@ -69,9 +67,9 @@ public static class ReceiptEndpoints
         {
             ReceiptKinds.Received => (s.ReceivedAt, null),
             // Validation ended when the submission went on to sealing, or was rejected.
-            ReceiptKinds.Validated => Entry("Sealing") is { } passed ? (passed.At, "passed")
-                : Entry("Rejected") is { } rejected ? (rejected.At, "rejected") : null,
-            ReceiptKinds.Acknowledged => Entry("Acknowledged") is { } acknowledged ? (acknowledged.At, null) : null,
+            ReceiptKinds.Validated => Entry(SubmissionStates.Sealing) is { } passed ? (passed.At, "passed")
+                : Entry(SubmissionStates.Rejected) is { } rejected ? (rejected.At, "rejected") : null,
+            ReceiptKinds.Acknowledged => Entry(SubmissionStates.Acknowledged) is { } acknowledged ? (acknowledged.At, null) : null,
             _ => null,
         };
     }
@@ -93,24 +91,4 @@ public static class ReceiptEndpoints
         sealedSha256 = kind == ReceiptKinds.Acknowledged ? s.SealedSha256 : null,
         issuedAt,
     };
-
-    static async Task<byte[]?> Find(NpgsqlDataSource dataSource, Guid id, string kind, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT cms FROM intake.receipts WHERE submission_id = @id AND kind = @kind");
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("kind", kind);
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
-    }
-
-    /// <summary>Keeps the first receipt issued: a concurrent second request gets the same one.</summary>
-    static async Task<byte[]> Store(NpgsqlDataSource dataSource, Guid id, string kind, byte[] cms, DateTimeOffset issuedAt, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO intake.receipts (submission_id, kind, cms, issued_at) VALUES (@id, @kind, @cms, @at) ON CONFLICT DO NOTHING");
-        command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("kind", kind);
-        command.Parameters.AddWithValue("cms", cms);
-        command.Parameters.AddWithValue("at", issuedAt);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? cms : (await Find(dataSource, id, kind, cancellationToken))!;
-    }
 }

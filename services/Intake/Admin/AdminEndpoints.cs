@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Security;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Admin;
 
 /// <summary>
 /// The registry API for the operator's administrators (role admin): offices (routing), staff (intake), certificates

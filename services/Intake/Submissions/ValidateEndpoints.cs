@@ -1,9 +1,10 @@
 using System.Security.Claims;
 using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Standard;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Submissions;
 
 /// <summary>
 /// POST /v1/validate: the dry run vendors use before sending. Same multipart shape and limits as a submission, the
@@ -23,7 +24,7 @@ public static class ValidateEndpoints
         if (invalid is not null)
             return invalid;
         var unreadable = new List<Defect>();
-        var (plain, _) = Submissions.SubmissionIntake.Unwrap(uploads, unreadable);
+        var (plain, _) = SubmissionIntake.Unwrap(uploads, unreadable);
         var report = StandardValidator.Validate([.. plain.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
         return Results.Json(new
         {

@@ -4,7 +4,7 @@ using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace CarePlanMesh.Intake.StateMachines;
+namespace CarePlanMesh.Intake.Submissions.StateMachines;
 
 /// <summary>
 /// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed, Expired and
@@ -92,8 +92,8 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
                 .TransitionTo(Rejected),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
-            Faulted(ValidationFaulted, "Validating", "validation-fault", "検証サービスでこの送信を処理できませんでした。", "The validation service could not process this submission."),
-            TimedOut("Validating", "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."));
+            Faulted(ValidationFaulted, SubmissionStates.Validating, "validation-fault", "検証サービスでこの送信を処理できませんでした。", "The validation service could not process this submission."),
+            TimedOut(SubmissionStates.Validating, "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."));
 
         During(Sealing,
             When(SubmissionSealed)
@@ -104,10 +104,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     x.Saga.SealedSha256 = x.Message.SealedSha256;
                 })
                 .Then(Enter(Routing)).Send(RouteAddress, Route).TransitionTo(Routing),
-            FailStep(When(SealingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Sealing"),
+            FailStep(When(SealingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), SubmissionStates.Sealing),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(SealAddress, Seal),
-            Faulted(SealingFaulted, "Sealing", "sealing-fault", "暗号化サービスでこの送信を封緘できませんでした。", "The crypto service could not seal this submission."),
-            TimedOut("Sealing", "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."));
+            Faulted(SealingFaulted, SubmissionStates.Sealing, "sealing-fault", "暗号化サービスでこの送信を封緘できませんでした。", "The crypto service could not seal this submission."),
+            TimedOut(SubmissionStates.Sealing, "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."));
 
         During(Routing,
             When(SubmissionRouted)
@@ -132,10 +132,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     FileKinds = x.Saga.Files.Select(f => f.Kind).ToList(),
                 })
                 .TransitionTo(AwaitingPickup),
-            FailStep(When(RoutingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), "Routing"),
+            FailStep(When(RoutingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), SubmissionStates.Routing),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(RouteAddress, Route),
-            Faulted(RoutingFaulted, "Routing", "routing-fault", "配信サービスでこの送信を配信できませんでした。", "The routing service could not deliver this submission."),
-            TimedOut("Routing", "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."));
+            Faulted(RoutingFaulted, SubmissionStates.Routing, "routing-fault", "配信サービスでこの送信を配信できませんでした。", "The routing service could not deliver this submission."),
+            TimedOut(SubmissionStates.Routing, "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."));
 
         During(AwaitingPickup,
             When(AcknowledgeDelivery, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
@@ -194,13 +194,13 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))));
         // Everything else is answered with the state it is in, as a refusal; another office's request is not found.
         DuringAny(
-            When(PickUp, x => x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.CurrentState is not ("AwaitingPickup" or "Acknowledged"))
+            When(PickUp, x => x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.CurrentState is not (SubmissionStates.AwaitingPickup or SubmissionStates.Acknowledged))
                 .RespondAsync(x => x.Init<DeliveryAnswer>(x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.SealedPackageAddress is null
                     ? NotFound(x.Saga.CorrelationId)
                     : Refused(x.Saga, 410, "gone", $"この配信は「{x.Saga.CurrentState}」のため受け取れません。", $"The delivery is {x.Saga.CurrentState} and can no longer be picked up."))),
             When(Withdraw, x => x.Message.SenderOffice != x.Saga.SenderOffice)
                 .RespondAsync(x => x.Init<DeliveryAnswer>(NotFound(x.Saga.CorrelationId))),
-            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not ("Received" or "Validating" or "Sealing" or "Routing" or "AwaitingPickup"))
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not (SubmissionStates.Received or SubmissionStates.Validating or SubmissionStates.Sealing or SubmissionStates.Routing or SubmissionStates.AwaitingPickup))
                 .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "not-withdrawable",
                     $"この送信は「{x.Saga.CurrentState}」のため取り下げできません。", $"The submission is {x.Saga.CurrentState} and can no longer be withdrawn."))));
 

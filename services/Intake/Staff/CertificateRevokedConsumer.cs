@@ -1,8 +1,7 @@
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Intake.Staff;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Consumers;
+namespace CarePlanMesh.Intake.Staff;
 
 /// <summary>Revocation takes effect at once: every token issued on the revoked certificate is deleted.</summary>
 public sealed class CertificateRevokedConsumer(StaffDirectory staff) : IConsumer<CertificateRevoked>

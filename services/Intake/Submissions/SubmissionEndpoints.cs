@@ -1,13 +1,13 @@
 using System.Security.Claims;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
-using CarePlanMesh.Intake.StateMachines;
-using CarePlanMesh.Intake.Submissions;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Submissions.StateMachines;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Standard;
 using MassTransit;
 
-namespace CarePlanMesh.Intake.Api;
+namespace CarePlanMesh.Intake.Submissions;
 
 public static class SubmissionEndpoints
 {
@@ -37,8 +37,7 @@ public static class SubmissionEndpoints
 
     static async Task<IResult> Get(Guid id, ClaimsPrincipal user, SubmissionStore store, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
     {
-        var submission = await store.Find(id, cancellationToken);
-        if (submission is null || submission.SenderOffice != user.Office())
+        if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
             return Problems.NotFound("submission", "送信");
 
         IReadOnlyList<Defect>? defects = null;
@@ -78,7 +77,7 @@ public static class SubmissionEndpoints
         warningCount = s.WarningCount,
         sealedBytes = s.SealedBytes,
         sealedSha256 = s.SealedSha256,
-        pickupDeadline = s.CurrentState == "AwaitingPickup" ? s.Deadline : null,
+        pickupDeadline = s.CurrentState == SubmissionStates.AwaitingPickup ? s.Deadline : null,
         pickedUpAt = s.PickedUpAt,
         outOfOrder = s.OutOfOrder ? new { latestSendUnit = s.LatestSendUnit } : null,
         failure = s.FailureReason is null ? null : new { reason = s.FailureReason, messageJa = s.FailureReasonJa, messageEn = s.FailureReasonEn },

@@ -35,6 +35,7 @@ public static class Commands
         new("admin-revoke", "admin-revoke OFFICE THUMBPRINT [connection]", "operator: revoke an office certificate at once", o => Send(o, HttpMethod.Post, $"/v1/admin/offices/{Arg(o, 0)}/certificates/{Arg(o, 1)}/revoke", null)),
         new("admin-licence", "admin-licence OFFICE [--from YYYY-MM-DD] [connection]", "operator: grant an annual licence", AdminLicence),
         new("audit-verify", "audit-verify [--management URL]", "recompute the audit trail's hash chain (intake's management address, default http://127.0.0.1:7401)", AuditVerify),
+        new("probe", "probe URL [--timeout SECONDS]", "exit 0 when URL answers 200 (container health checks; default timeout 5 s)", Probe),
         new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
 
@@ -190,6 +191,32 @@ public static class Commands
         Console.WriteLine(Pretty(text));
         using var result = JsonDocument.Parse(text);
         return result.RootElement.GetProperty("valid").GetBoolean() ? 0 : 1;
+    }
+
+    static async Task<int> Probe(Options options)
+    {
+        if (options.Positional is not [var url] || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new UsageException("name one http(s) URL.");
+        if (!int.TryParse(options.Get("--timeout", fallback: "5"), out var seconds) || seconds < 1)
+            throw new UsageException("--timeout is a whole number of seconds.");
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(seconds) };
+        try
+        {
+            using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+                return 0;
+            Console.Error.WriteLine($"cpm probe: {uri} answered {(int)response.StatusCode}.");
+        }
+        // A health check only needs to know that nothing answered; why is in the service's log.
+        catch (HttpRequestException)
+        {
+            Console.Error.WriteLine($"cpm probe: {uri} cannot be reached.");
+        }
+        catch (TaskCanceledException)
+        {
+            Console.Error.WriteLine($"cpm probe: {uri} did not answer within {seconds} s.");
+        }
+        return 1;
     }
 
     static string Arg(Options options, int index) =>

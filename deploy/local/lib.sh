@@ -8,6 +8,9 @@ RABBIT_PORT="${CAREPLANMESH_RABBIT_PORT:-55672}"
 RABBIT_DIST_PORT="${CAREPLANMESH_RABBIT_DIST_PORT:-55673}"
 PUBLIC_URL="${CAREPLANMESH_PUBLIC_URL:-https://127.0.0.1:7443}"
 CONFIGURATION="${CAREPLANMESH_CONFIGURATION:-Release}"
+# A service whose /health/ready does not answer 200 this many seconds after its start is started again, at most RESTARTS times.
+READY_GRACE="${CAREPLANMESH_READY_GRACE:-60}"
+RESTARTS="${CAREPLANMESH_RESTARTS:-2}"
 
 # name:project directory:management port
 SERVICES=(
@@ -35,17 +38,60 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-rabbit_env() {
-  env HOME="$RABBIT_HOME" RABBITMQ_NODENAME="careplanmesh@localhost" \
-    RABBITMQ_MNESIA_BASE="$RABBIT_HOME/mnesia" RABBITMQ_LOG_BASE="$RABBIT_HOME/log" \
-    RABBITMQ_NODE_PORT="$RABBIT_PORT" RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT" \
-    RABBITMQ_CONFIG_FILE="$RABBIT_HOME/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_HOME/enabled_plugins" \
-    ERL_EPMD_ADDRESS=127.0.0.1 "$@"
-}
+RABBIT_ENV=(env HOME="$RABBIT_HOME" RABBITMQ_NODENAME="careplanmesh@localhost"
+  RABBITMQ_MNESIA_BASE="$RABBIT_HOME/mnesia" RABBITMQ_LOG_BASE="$RABBIT_HOME/log"
+  RABBITMQ_NODE_PORT="$RABBIT_PORT" RABBITMQ_DIST_PORT="$RABBIT_DIST_PORT"
+  RABBITMQ_CONFIG_FILE="$RABBIT_HOME/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_HOME/enabled_plugins"
+  ERL_EPMD_ADDRESS=127.0.0.1)
 
-postgres_running() { [ -n "$PG_BIN" ] && [ -f "$PG_DATA/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
-rabbit_running() { [ -x "$RABBIT_CTL" ] && [ -d "$RABBIT_HOME" ] && rabbit_env "$RABBIT_CTL" -q status >/dev/null 2>&1; }
+# rabbitmqctl may start epmd, which then lives on: it must not inherit the caller's input or output either.
+rabbitctl() { "${RABBIT_ENV[@]}" "$RABBIT_CTL" "$@" </dev/null; }
+
+# Starts a daemon in its own session, its input from /dev/null and its output appended to LOG; its pid is then in $!.
+# Whatever it leaves running (epmd, beam) holds none of the caller's descriptors, so `deploy/local/up | tee` returns.
+detach() { local log="$1"; shift; setsid "$@" </dev/null >>"$log" 2>&1 & }
+
+postgres_running() { [ -n "$PG_BIN" ] && [ -f "$PG_DATA/PG_VERSION" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status </dev/null >/dev/null 2>&1; }
+rabbit_running() { [ -x "$RABBIT_CTL" ] && [ -d "$RABBIT_HOME" ] && rabbitctl -q status >/dev/null 2>&1; }
 
 pid_of() { local file="$DATA/pids/$1.pid"; [ -f "$file" ] && cat "$file" || true; }
 service_running() { local pid; pid="$(pid_of "$1")"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 service_ready() { curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$1/health/ready"; }
+
+stop_service() {
+  local pid; pid="$(pid_of "$1")"
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$DATA/pids/$1.pid" "$DATA/pids/$1.started"
+}
+
+# What a service's health endpoint (PATH on PORT) says when it is not 200: one line per check that is not Healthy,
+# with its endpoints that are not Ready. Reads {"status":…,"checks":[{"name":…,"status":…,"endpoints":{…}}]} with
+# sed, and a plain-text body ("Unhealthy") as it is. Descriptions are left out: they may carry exception text.
+health_detail() {
+  local port="$1" path="$2" response code body checks
+  response="$(curl -s --max-time 3 -w '\n%{http_code}' "http://127.0.0.1:$port$path" 2>/dev/null)" || true
+  code="${response##*$'\n'}"
+  if [ -z "$code" ] || [ "$code" = 000 ]; then echo "$path: no answer"; return; fi
+  [ "$code" = 200 ] && return
+  body="$(printf '%s' "${response%$'\n'*}" | tr -d '\r\n' | sed 's/"[[:space:]]*:[[:space:]]*/":/g; s/,[[:space:]]*/,/g; s/{[[:space:]]*/{/g')"
+  case "$body" in
+    \{*) ;;
+    *) echo "$path: $code ${body:-(no body)}" | cut -c 1-200; return ;;
+  esac
+  echo "$path: $code $(printf '%s' "${body%%\"checks\":*}" | sed -n 's/.*"status":"\([^"]*\)".*/\1/p')"
+  checks="$(printf '%s' "$body" | sed 's/{"name":/\n&/g' | sed '1d')"
+  [ -n "$checks" ] || return 0
+  while IFS= read -r check; do
+    local name status endpoints
+    name="$(printf '%s' "$check" | sed -n 's/^{"name":"\([^"]*\)".*/\1/p')"
+    status="$(printf '%s' "$check" | sed -n 's/^[^{]*{[^{]*"status":"\([^"]*\)".*/\1/p')"
+    [ "$status" = Healthy ] && continue
+    endpoints="$(printf '%s' "$check" | sed -n 's/.*"endpoints":{\([^}]*\)}.*/\1/p' | tr ',' '\n' |
+      sed -n 's/^"\([^"]*\)":"\([^"]*\)"$/\1 \2/p' | sed '/ Ready$/d' | paste -sd ',' - | sed 's/,/, /g')"
+    echo "  ${name:-?} ${status:-?}${endpoints:+ (endpoints: $endpoints)}"
+  done <<<"$checks"
+}

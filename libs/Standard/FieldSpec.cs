@@ -74,7 +74,8 @@ public sealed record FieldSpec(
             length,
             requirement,
             codeSet,
-            IsPersonal: format is FieldFormat.Text or FieldFormat.PostalCode or FieldFormat.InsuredNumber
+            // An unused field has no meaning, so whatever a sender puts there may be personal.
+            IsPersonal: format is FieldFormat.Text or FieldFormat.PostalCode or FieldFormat.InsuredNumber or FieldFormat.Unused
                 || enName.Contains("birth", StringComparison.OrdinalIgnoreCase));
     }
 

@@ -225,7 +225,7 @@ public sealed class FieldRuleTests
 
     [Fact]
     public void Warns_when_the_unused_identifier_holds_a_value() =>
-        Reports("field.unused", "plan6", 0, "identifier", "1", Severity.Warning);
+        Reports("field.unused", "plan6", 0, "identifier", "A", Severity.Warning);
 
     [Fact]
     public void Personal_fields_are_names_addresses_phones_free_text_insured_numbers_postal_codes_and_birth_dates()

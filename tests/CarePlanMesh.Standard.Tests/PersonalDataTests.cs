@@ -47,4 +47,16 @@ public sealed class PersonalDataTests
         Assert.Equal(file.LineOf(1), defect.Line);
         Assert.DoesNotContain("橋", defect.MessageJa + defect.MessageEn + defect.Value);
     }
+
+    [Theory]
+    [InlineData("花", "field.unused")]
+    [InlineData("（架空）山田　花子", "field.length")]
+    public void A_value_in_a_field_the_standard_does_not_use_shows_only_its_shape(string value, string rule)
+    {
+        // Nobody knows what a sender puts in 識別子, so it is treated as personal data.
+        var defect = Expect.Single(StandardFiles.Valid("plan6").Set(0, "identifier", value).Validate(), rule);
+
+        Assert.Equal(Expect.Shape(value), defect.Value);
+        Expect.NotShown(value, defect);
+    }
 }

@@ -29,6 +29,15 @@ public sealed class SendUnitRuleTests
     }
 
     [Fact]
+    public void Rejects_a_send_unit_without_any_file()
+    {
+        var report = Validate([]);
+
+        Assert.False(report.IsValid);
+        Assert.Equal(Severity.Error, Expect.Single(report, "send-unit.empty").Severity);
+    }
+
+    [Fact]
     public void Rejects_a_file_of_another_serial_as_a_mix_of_send_units()
     {
         var unit = Unit("monthly");

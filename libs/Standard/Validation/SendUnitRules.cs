@@ -26,6 +26,12 @@ public static class SendUnitRules
 
     public static void Check(IReadOnlyList<FileReport> files, string? authenticatedOffice, ValidationPolicy policy, List<Defect> defects)
     {
+        if (files.Count == 0)
+        {
+            defects.Add(Defect.Error("", "send-unit.empty", "送信単位にファイルがありません。", "The send unit holds no files."));
+            return;
+        }
+
         var named = files.Where(f => f.Name is not null).ToList();
         if (named.Count == 0)
             return;

@@ -116,7 +116,7 @@ public sealed class MeshFixture : IAsyncLifetime
         Directory.Delete(DemoDirectory, recursive: true);
     }
 
-    /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
+    /// <summary>The address a TLS-terminating front door connects from (see <see cref="ClientThroughFrontDoor"/>).</summary>
     public static readonly IPAddress FrontDoorAddress = IPAddress.Parse("127.0.0.2");
 
     /// <summary>
@@ -125,19 +125,15 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public HttpClient ClientThroughFrontDoor(string office, IPAddress source)
     {
-        var handler = new SocketsHttpHandler
+        var handler = TrustingTheDevelopmentCa(clientCertificate: null);
+        handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            SslOptions = { RemoteCertificateValidationCallback = (_, server, _, _) =>
-                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(new X509Certificate2(server)) },
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(source, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
         };
-        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = ClientOfTheEdge(handler);
         client.DefaultRequestHeaders.Add("X-Client-Cert", Uri.EscapeDataString(File.ReadAllText(Path.Combine(DemoDirectory, "offices", office, "cert.pem"))));
         return client;
     }
@@ -164,16 +160,7 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>A client presenting any certificate, e.g. one the relay does not know.</summary>
-    public HttpClient ClientWith(X509Certificate2 certificate)
-    {
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
-                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(server),
-        };
-        handler.ClientCertificates.Add(certificate);
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public HttpClient ClientWith(X509Certificate2 certificate) => ClientOfTheEdge(TrustingTheDevelopmentCa(certificate));
 
     /// <summary>Sends a command on the mesh's bus, as an operator's tool would (the admin API of issue #4 sends the same).</summary>
     public async Task Send<T>(string queue, T message) where T : class
@@ -207,19 +194,33 @@ public sealed class MeshFixture : IAsyncLifetime
         Assert.Fail($"The condition did not hold within 30 s.\n{Logs()}");
     }
 
+    /// <summary>An HTTPS client that presents the office's certificate (none for a null office) and, unless told not to, signs its staff member in.</summary>
     /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
     public HttpClient ClientFor(string? office, bool signIn = true)
     {
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(certificate),
-        };
-        if (office is not null)
-            handler.ClientCertificates.Add(OfficeCertificate(office));
-        HttpMessageHandler pipeline = office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json"));
-        return new HttpClient(pipeline) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var handler = TrustingTheDevelopmentCa(office is null ? null : OfficeCertificate(office));
+        return ClientOfTheEdge(office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json")));
     }
+
+    /// <summary>Every client of the public edge trusts only the development CA that issued the server's certificate.</summary>
+    SocketsHttpHandler TrustingTheDevelopmentCa(X509Certificate2? clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = (_, server, _, _) => server is not null && new X509Chain
+                {
+                    ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck },
+                }.Build(new X509Certificate2(server)),
+            },
+        };
+        if (clientCertificate is not null)
+            handler.SslOptions.ClientCertificates = [clientCertificate];
+        return handler;
+    }
+
+    HttpClient ClientOfTheEdge(HttpMessageHandler handler) => new(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Signs the office's demo staff member in on first use and sends the token with every call, as a vendor's client would.</summary>
     sealed class SignedIn(HttpMessageHandler inner, string userFile) : DelegatingHandler(inner)

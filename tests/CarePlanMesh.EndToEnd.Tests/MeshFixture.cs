@@ -182,17 +182,8 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>Waits up to 30 s for something the mesh does asynchronously.</summary>
-    public async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"The condition did not hold within 30 s.\n{Logs()}");
-    }
+    public Task Eventually(Func<Task<bool>> condition) =>
+        Poll.Until(condition, TimeSpan.FromSeconds(30), () => $"The condition did not hold within 30 s.\n{Logs()}");
 
     /// <summary>An HTTPS client that presents the office's certificate (none for a null office) and, unless told not to, signs its staff member in.</summary>
     /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
@@ -270,20 +261,12 @@ public sealed class MeshFixture : IAsyncLifetime
         (await Count("intake.submissions"), await Count("messagedata.payloads"));
 
     /// <summary>Polls the sender's view of a submission until it reaches the state, for at most a minute.</summary>
-    public async Task<JsonElement> WaitForState(HttpClient client, Guid id, string state)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement status = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            status = await client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
-            if (status.GetProperty("state").GetString() == state)
-                return status;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"Submission {id} did not reach {state}; last status: {status}\n{Logs()}");
-        return status;
-    }
+    public Task<JsonElement> WaitForState(HttpClient client, Guid id, string state) =>
+        Poll.Until(() => Status(client, id), status => status.GetProperty("state").GetString() == state, TimeSpan.FromSeconds(60),
+            last => $"Submission {id} did not reach {state}; last status: {last}\n{Logs()}");
+
+    /// <summary>The sender's view of a submission: GET /v1/submissions/{id}.</summary>
+    public Task<JsonElement> Status(HttpClient client, Guid id) => client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
 
     public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));
 
@@ -310,27 +293,22 @@ public sealed class MeshFixture : IAsyncLifetime
         return (name, process, log);
     }
 
-    async Task WaitUntilReady(HttpClient http, string name, Uri management)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+    Task WaitUntilReady(HttpClient http, string name, Uri management) =>
+        Poll.Until(async () =>
         {
             var process = _processes.Single(p => p.Name == name).Process;
             if (process.HasExited)
                 throw new InvalidOperationException($"Service {name} exited with code {process.ExitCode}.\n{Logs()}");
             try
             {
-                if ((await http.GetAsync(new Uri(management, "/health/ready"))).StatusCode == HttpStatusCode.OK)
-                    return;
+                using var response = await http.GetAsync(new Uri(management, "/health/ready"));
+                return response.StatusCode == HttpStatusCode.OK;
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                return false; // not listening yet
             }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"Service {name} was not ready within 90 s.\n{Logs()}");
-    }
+        }, TimeSpan.FromSeconds(90), () => $"Service {name} was not ready within 90 s.\n{Logs()}");
 
     static string Tail(string path)
     {

@@ -268,6 +268,21 @@ public sealed class MeshFixture : IAsyncLifetime
     /// <summary>The sender's view of a submission: GET /v1/submissions/{id}.</summary>
     public Task<JsonElement> Status(HttpClient client, Guid id) => client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
 
+    /// <summary>Posts the files as one submission, which the relay must accept (202), and returns its id.</summary>
+    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files)
+    {
+        var response = await sender.PostAsync("/v1/submissions", SampleFiles.Form(files));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Submits the files and waits until the submission reaches the state: its id and the sender's view of it then.</summary>
+    public async Task<(Guid Id, JsonElement Status)> SubmitAndWaitFor(HttpClient sender, (string Name, byte[] Content)[] files, string state)
+    {
+        var id = await Submit(sender, files);
+        return (id, await WaitForState(sender, id, state));
+    }
+
     public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));
 
     (string, Process, string) Start(string dir, string name, Dictionary<string, string> environment)

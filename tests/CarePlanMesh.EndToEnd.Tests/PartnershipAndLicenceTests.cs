@@ -88,9 +88,7 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
         Assert.Contains(MeshFixture.NewProvider, problem.GetProperty("detail").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await provider.PostAsync("/v1/licence/free-pass", null)).StatusCode);
-        var accepted = await Submit(careOffice, "20250603110000");
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        await mesh.WaitForState(careOffice, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(), "AwaitingPickup");
+        await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250603110000", MeshFixture.NewCareOffice, MeshFixture.NewProvider), "AwaitingPickup");
 
         // Suspended by the provider: nothing travels; only the provider can resume.
         Assert.Equal("suspended", await Act(provider, id, "suspend"));

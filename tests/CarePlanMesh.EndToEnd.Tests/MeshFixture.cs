@@ -47,7 +47,7 @@ public sealed class MeshFixture : IAsyncLifetime
         ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
     ];
 
-    readonly List<(string Name, Process Process, string Log)> _processes = [];
+    readonly List<ServiceProcess> _services = [];
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
@@ -97,23 +97,33 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Retention__Metadata"] = "00:00:04",
                 ["Retention__Interval"] = "01:00:00",
             };
-            _processes.Add(Start(dir, name, environment));
+            var service = new ServiceProcess(dir, name, environment, Path.Combine(DemoDirectory, $"{name}.log"));
+            _services.Add(service);
+            Launch(service);
         }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        foreach (var (name, management) in Management)
-            await WaitUntilReady(http, name, management);
+        foreach (var service in _services)
+            await WaitUntilReady(service);
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (_, process, _) in _processes)
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        foreach (var service in _services)
+            await Stop(service);
         Directory.Delete(DemoDirectory, recursive: true);
+    }
+
+    /// <summary>Stops one service process (e.g. "notification") as a crash would, and waits until it has exited.</summary>
+    public Task Stop(string name) => Stop(Service(name));
+
+    /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
+    public async Task Start(string name)
+    {
+        var service = Service(name);
+        if (!service.Process.HasExited)
+            throw new InvalidOperationException($"Service {name} is still running.");
+        Launch(service);
+        await WaitUntilReady(service);
     }
 
     /// <summary>The address a TLS-terminating front door connects from (see <see cref="ClientThroughFrontDoor"/>).</summary>
@@ -283,47 +293,65 @@ public sealed class MeshFixture : IAsyncLifetime
         return (id, await WaitForState(sender, id, state));
     }
 
-    public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));
+    public string Logs() => string.Join("\n", _services.Select(s => $"--- {s.Name} ---\n{Tail(s.Log)}"));
 
-    (string, Process, string) Start(string dir, string name, Dictionary<string, string> environment)
+    /// <summary>One service as a process, with what starting it (again) takes; every run of it appends to the same log.</summary>
+    sealed record ServiceProcess(string Dir, string Name, Dictionary<string, string> Environment, string Log)
     {
-        var dll = BuiltAssembly(Path.Combine("services", dir), $"CarePlanMesh.{dir}.dll");
+        public StreamWriter Writer { get; } = new(Log) { AutoFlush = true };
+        public Process Process { get; set; } = null!;
+    }
+
+    ServiceProcess Service(string name) =>
+        _services.SingleOrDefault(s => s.Name == name) ?? throw new ArgumentException($"The mesh runs no service called {name}.", nameof(name));
+
+    void Launch(ServiceProcess service)
+    {
+        var dll = BuiltAssembly(Path.Combine("services", service.Dir), $"CarePlanMesh.{service.Dir}.dll");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in service.Environment)
             start.Environment[key] = value;
-        var log = Path.Combine(DemoDirectory, $"{name}.log");
-        var writer = new StreamWriter(log) { AutoFlush = true };
+        var writer = service.Writer;
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
-        process.Exited += (_, _) => { lock (writer) writer.Flush(); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return (name, process, log);
+        service.Process = process;
     }
 
-    Task WaitUntilReady(HttpClient http, string name, Uri management) =>
-        Poll.Until(async () =>
+    static async Task Stop(ServiceProcess service)
+    {
+        if (!service.Process.HasExited)
+            service.Process.Kill(entireProcessTree: true);
+        await service.Process.WaitForExitAsync();
+    }
+
+    async Task WaitUntilReady(ServiceProcess service)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var ready = new Uri(Management[service.Name], "/health/ready");
+        await Poll.Until(async () =>
         {
-            var process = _processes.Single(p => p.Name == name).Process;
-            if (process.HasExited)
-                throw new InvalidOperationException($"Service {name} exited with code {process.ExitCode}.\n{Logs()}");
+            if (service.Process.HasExited)
+                throw new InvalidOperationException($"Service {service.Name} exited with code {service.Process.ExitCode}.\n{Logs()}");
             try
             {
-                using var response = await http.GetAsync(new Uri(management, "/health/ready"));
+                using var response = await http.GetAsync(ready);
                 return response.StatusCode == HttpStatusCode.OK;
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
                 return false; // not listening yet
             }
-        }, TimeSpan.FromSeconds(90), () => $"Service {name} was not ready within 90 s.\n{Logs()}");
+        }, TimeSpan.FromSeconds(90), () => $"Service {service.Name} was not ready within 90 s.\n{Logs()}");
+    }
 
     static string Tail(string path)
     {

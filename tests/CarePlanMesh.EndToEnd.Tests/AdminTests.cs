@@ -37,8 +37,7 @@ public sealed class AdminTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync($"/v1/admin/offices/{office}/certificates", new { pem = certificate.ExportCertificatePem() })).StatusCode);
         var wrongOffice = await admin.PostAsJsonAsync($"/v1/admin/offices/1500000302/certificates", new { pem = certificate.ExportCertificatePem() });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, wrongOffice.StatusCode);
-        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync($"/v1/admin/offices/{office}/licences", new { validFrom = today })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync($"/v1/admin/offices/{office}/licences", new { validFrom = Japan.Today })).StatusCode);
 
         using var newOffice = mesh.ClientWith(certificate);
         await mesh.Eventually(async () =>

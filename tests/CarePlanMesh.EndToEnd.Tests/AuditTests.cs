@@ -14,9 +14,7 @@ public sealed class AuditTests(MeshFixture mesh)
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
         using var anonymous = mesh.ClientFor(null);
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250615090000")));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250615090000"), "AwaitingPickup");
         await provider.GetAsync($"/v1/mailbox/{id}");
         await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
         await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250615100000", recipient: MeshFixture.OtherProvider)));

@@ -68,9 +68,7 @@ public sealed class BadInputTests(MeshFixture mesh)
         var request = new CertificateRequest("CN=0300000100", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
-        handler.ClientCertificates.Add(X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx), null));
-        using var client = new HttpClient(handler) { BaseAddress = mesh.BaseAddress };
+        using var client = mesh.ClientWith(X509CertificateLoader.LoadPkcs12(selfSigned.Export(X509ContentType.Pfx), null));
 
         var problem = await Refused(client, SampleFiles.PlanSendUnit("20250601130000"), HttpStatusCode.Unauthorized);
 

@@ -150,21 +150,14 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Equal(2, (await Cpm(MeshFixture.Operator, "admin-staff", "1500000401")).ExitCode);
     }
 
-    async Task WaitForState(string id, string state)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string last = "";
-        while (DateTime.UtcNow < deadline)
+    /// <summary>Polls `cpm status` (not the API) until the submission reaches the state.</summary>
+    Task WaitForState(string id, string state) =>
+        Poll.Until(async () =>
         {
             var status = await Cpm(MeshFixture.CareOffice, "status", id);
             Assert.Equal(0, status.ExitCode);
-            last = Json(status.Output).GetProperty("state").GetString()!;
-            if (last == state)
-                return;
-            await Task.Delay(250);
-        }
-        Assert.Fail($"Submission {id} stayed {last}, expected {state}.\n{mesh.Logs()}");
-    }
+            return Json(status.Output).GetProperty("state").GetString();
+        }, last => last == state, TimeSpan.FromSeconds(60), last => $"Submission {id} stayed {last}, expected {state}.\n{mesh.Logs()}");
 
     static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 

@@ -13,13 +13,13 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var id = await Delivered(careOffice, "20250610090000");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250610090000"), "AwaitingPickup");
 
         var withdrawn = await careOffice.PostAsync($"/v1/submissions/{id}/withdraw", null);
 
         Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
         Assert.Equal("Withdrawn", (await withdrawn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
-        var status = await careOffice.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
+        var status = await mesh.Status(careOffice, id);
         Assert.Equal("Withdrawn", status.GetProperty("state").GetString());
         Assert.DoesNotContain((await provider.GetFromJsonAsync<JsonElement>("/v1/mailbox")).GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == id);
         Assert.Equal(HttpStatusCode.Gone, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
@@ -31,7 +31,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var id = await Delivered(careOffice, "20250610100000");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250610100000"), "AwaitingPickup");
         Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
 
         var refused = await careOffice.PostAsync($"/v1/submissions/{id}/withdraw", null);
@@ -50,13 +50,13 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         using var provider = mesh.ClientFor(MeshFixture.Provider);
         for (var round = 0; round < 4; round++)
         {
-            var id = await Delivered(careOffice, $"2025061011000{round}");
+            var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit($"2025061011000{round}"), "AwaitingPickup");
 
             var download = provider.GetAsync($"/v1/mailbox/{id}");
             var withdraw = careOffice.PostAsync($"/v1/submissions/{id}/withdraw", null);
             var (downloaded, withdrawn) = ((await download).StatusCode, (await withdraw).StatusCode);
 
-            var state = (await careOffice.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}")).GetProperty("state").GetString();
+            var state = (await mesh.Status(careOffice, id)).GetProperty("state").GetString();
             if (downloaded == HttpStatusCode.OK)
                 Assert.Equal((HttpStatusCode.Conflict, "AwaitingPickup"), (withdrawn, state));
             else
@@ -71,8 +71,8 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         using var provider = mesh.ClientFor(MeshFixture.OrderedProvider);
 
         // Two units sent at once (several routing replicas would race the same way); then one with a lower 連番.
-        var second = Submit(careOffice, "20250612110000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider);
-        var first = Submit(careOffice, "20250612100000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider);
+        var second = mesh.Submit(careOffice, SampleFiles.PlanSendUnit("20250612110000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider));
+        var first = mesh.Submit(careOffice, SampleFiles.PlanSendUnit("20250612100000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider));
         var (firstId, secondId) = (await first, await second);
         await mesh.WaitForState(careOffice, firstId, "AwaitingPickup");
         await mesh.WaitForState(careOffice, secondId, "AwaitingPickup");
@@ -83,8 +83,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         Assert.Equal("20250612100000", items[1].GetProperty("waitingFor").GetProperty("sendUnit").GetString());
         Assert.Equal(firstId, items[1].GetProperty("waitingFor").GetProperty("id").GetGuid());
 
-        var late = await Submit(careOffice, "20250612090000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider);
-        var status = await mesh.WaitForState(careOffice, late, "AwaitingPickup");
+        var (late, status) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250612090000", MeshFixture.OrderedCareOffice, MeshFixture.OrderedProvider), "AwaitingPickup");
         Assert.Equal("20250612110000", status.GetProperty("outOfOrder").GetProperty("latestSendUnit").GetString());
         items = await Mailbox(provider);
         Assert.Equal([late, firstId, secondId], items.Select(i => i.GetProperty("id").GetGuid()));
@@ -108,7 +107,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var id = await Delivered(careOffice, "20250610120000");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250610120000"), "AwaitingPickup");
 
         // Time travel: the pickup deadline (14 days) passed a second ago; the sweeper in intake finds it in the database.
         await mesh.Execute($$"""
@@ -127,7 +126,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     public async Task The_same_files_sent_again_are_refused_with_the_original_unless_the_sender_resends_on_purpose()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var original = await Delivered(careOffice, "20250613090000");
+        var (original, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250613090000"), "AwaitingPickup");
         var before = await mesh.StoredRows();
 
         var again = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250613090000")));
@@ -146,7 +145,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var id = await Delivered(careOffice, "20250614090000");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250614090000"), "AwaitingPickup");
         await provider.GetAsync($"/v1/mailbox/{id}");
         await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
         var acknowledged = await mesh.WaitForState(careOffice, id, "Acknowledged");
@@ -164,7 +163,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         var gone = await provider.GetAsync($"/v1/mailbox/{id}");
         Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:purged", (await gone.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
-        var metadata = await careOffice.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
+        var metadata = await mesh.Status(careOffice, id);
         Assert.Equal(sealedSha, metadata.GetProperty("sealedSha256").GetString());
 
         // Past the (test's) audit period the metadata goes too. The public edge never offers the purge.
@@ -172,20 +171,6 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         await ops.PostAsync("/retention/purge?dryRun=false", null);
         Assert.Equal(HttpStatusCode.NotFound, (await careOffice.GetAsync($"/v1/submissions/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await careOffice.PostAsync("/retention/purge?dryRun=false", null)).StatusCode);
-    }
-
-    static async Task<Guid> Submit(HttpClient client, string serial, string sender = MeshFixture.CareOffice, string recipient = MeshFixture.Provider)
-    {
-        var response = await client.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit(serial, sender, recipient)));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    async Task<Guid> Delivered(HttpClient careOffice, string serial)
-    {
-        var id = await Submit(careOffice, serial);
-        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
-        return id;
     }
 
     static async Task<List<JsonElement>> Mailbox(HttpClient provider) =>

@@ -47,7 +47,7 @@ public sealed class MeshFixture : IAsyncLifetime
         ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
     ];
 
-    readonly List<(string Name, Process Process, string Log)> _processes = [];
+    readonly List<ServiceProcess> _services = [];
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
@@ -97,26 +97,36 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Retention__Metadata"] = "00:00:04",
                 ["Retention__Interval"] = "01:00:00",
             };
-            _processes.Add(Start(dir, name, environment));
+            var service = new ServiceProcess(dir, name, environment, Path.Combine(DemoDirectory, $"{name}.log"));
+            _services.Add(service);
+            Launch(service);
         }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        foreach (var (name, management) in Management)
-            await WaitUntilReady(http, name, management);
+        foreach (var service in _services)
+            await WaitUntilReady(service);
     }
 
     public async Task DisposeAsync()
     {
-        foreach (var (_, process, _) in _processes)
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        foreach (var service in _services)
+            await Stop(service);
         Directory.Delete(DemoDirectory, recursive: true);
     }
 
-    /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>
+    /// <summary>Stops one service process (e.g. "notification") as a crash would, and waits until it has exited.</summary>
+    public Task Stop(string name) => Stop(Service(name));
+
+    /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
+    public async Task Start(string name)
+    {
+        var service = Service(name);
+        if (!service.Process.HasExited)
+            throw new InvalidOperationException($"Service {name} is still running.");
+        Launch(service);
+        await WaitUntilReady(service);
+    }
+
+    /// <summary>The address a TLS-terminating front door connects from (see <see cref="ClientThroughFrontDoor"/>).</summary>
     public static readonly IPAddress FrontDoorAddress = IPAddress.Parse("127.0.0.2");
 
     /// <summary>
@@ -125,19 +135,15 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public HttpClient ClientThroughFrontDoor(string office, IPAddress source)
     {
-        var handler = new SocketsHttpHandler
+        var handler = TrustingTheDevelopmentCa(clientCertificate: null);
+        handler.ConnectCallback = async (context, cancellationToken) =>
         {
-            SslOptions = { RemoteCertificateValidationCallback = (_, server, _, _) =>
-                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(new X509Certificate2(server)) },
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(source, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
         };
-        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = ClientOfTheEdge(handler);
         client.DefaultRequestHeaders.Add("X-Client-Cert", Uri.EscapeDataString(File.ReadAllText(Path.Combine(DemoDirectory, "offices", office, "cert.pem"))));
         return client;
     }
@@ -164,16 +170,7 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>A client presenting any certificate, e.g. one the relay does not know.</summary>
-    public HttpClient ClientWith(X509Certificate2 certificate)
-    {
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
-                server is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(server),
-        };
-        handler.ClientCertificates.Add(certificate);
-        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public HttpClient ClientWith(X509Certificate2 certificate) => ClientOfTheEdge(TrustingTheDevelopmentCa(certificate));
 
     /// <summary>Sends a command on the mesh's bus, as an operator's tool would (the admin API of issue #4 sends the same).</summary>
     public async Task Send<T>(string queue, T message) where T : class
@@ -195,31 +192,36 @@ public sealed class MeshFixture : IAsyncLifetime
     }
 
     /// <summary>Waits up to 30 s for something the mesh does asynchronously.</summary>
-    public async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"The condition did not hold within 30 s.\n{Logs()}");
-    }
+    public Task Eventually(Func<Task<bool>> condition) =>
+        Poll.Until(condition, TimeSpan.FromSeconds(30), () => $"The condition did not hold within 30 s.\n{Logs()}");
 
+    /// <summary>An HTTPS client that presents the office's certificate (none for a null office) and, unless told not to, signs its staff member in.</summary>
     /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
     public HttpClient ClientFor(string? office, bool signIn = true)
     {
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
-                certificate is not null && new X509Chain { ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck } }.Build(certificate),
-        };
-        if (office is not null)
-            handler.ClientCertificates.Add(OfficeCertificate(office));
-        HttpMessageHandler pipeline = office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json"));
-        return new HttpClient(pipeline) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var handler = TrustingTheDevelopmentCa(office is null ? null : OfficeCertificate(office));
+        return ClientOfTheEdge(office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json")));
     }
+
+    /// <summary>Every client of the public edge trusts only the development CA that issued the server's certificate.</summary>
+    SocketsHttpHandler TrustingTheDevelopmentCa(X509Certificate2? clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = (_, server, _, _) => server is not null && new X509Chain
+                {
+                    ChainPolicy = { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { Ca }, RevocationMode = X509RevocationMode.NoCheck },
+                }.Build(new X509Certificate2(server)),
+            },
+        };
+        if (clientCertificate is not null)
+            handler.SslOptions.ClientCertificates = [clientCertificate];
+        return handler;
+    }
+
+    HttpClient ClientOfTheEdge(HttpMessageHandler handler) => new(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>Signs the office's demo staff member in on first use and sends the token with every call, as a vendor's client would.</summary>
     sealed class SignedIn(HttpMessageHandler inner, string userFile) : DelegatingHandler(inner)
@@ -269,66 +271,86 @@ public sealed class MeshFixture : IAsyncLifetime
         (await Count("intake.submissions"), await Count("messagedata.payloads"));
 
     /// <summary>Polls the sender's view of a submission until it reaches the state, for at most a minute.</summary>
-    public async Task<JsonElement> WaitForState(HttpClient client, Guid id, string state)
+    public Task<JsonElement> WaitForState(HttpClient client, Guid id, string state) =>
+        Poll.Until(() => Status(client, id), status => status.GetProperty("state").GetString() == state, TimeSpan.FromSeconds(60),
+            last => $"Submission {id} did not reach {state}; last status: {last}\n{Logs()}");
+
+    /// <summary>The sender's view of a submission: GET /v1/submissions/{id}.</summary>
+    public Task<JsonElement> Status(HttpClient client, Guid id) => client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
+
+    /// <summary>Posts the files as one submission, which the relay must accept (202), and returns its id.</summary>
+    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement status = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            status = await client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
-            if (status.GetProperty("state").GetString() == state)
-                return status;
-            await Task.Delay(200);
-        }
-        Assert.Fail($"Submission {id} did not reach {state}; last status: {status}\n{Logs()}");
-        return status;
+        var response = await sender.PostAsync("/v1/submissions", SampleFiles.Form(files));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    public string Logs() => string.Join("\n", _processes.Select(p => $"--- {p.Name} ---\n{Tail(p.Log)}"));
-
-    (string, Process, string) Start(string dir, string name, Dictionary<string, string> environment)
+    /// <summary>Submits the files and waits until the submission reaches the state: its id and the sender's view of it then.</summary>
+    public async Task<(Guid Id, JsonElement Status)> SubmitAndWaitFor(HttpClient sender, (string Name, byte[] Content)[] files, string state)
     {
-        var dll = BuiltAssembly(Path.Combine("services", dir), $"CarePlanMesh.{dir}.dll");
+        var id = await Submit(sender, files);
+        return (id, await WaitForState(sender, id, state));
+    }
+
+    public string Logs() => string.Join("\n", _services.Select(s => $"--- {s.Name} ---\n{Tail(s.Log)}"));
+
+    /// <summary>One service as a process, with what starting it (again) takes; every run of it appends to the same log.</summary>
+    sealed record ServiceProcess(string Dir, string Name, Dictionary<string, string> Environment, string Log)
+    {
+        public StreamWriter Writer { get; } = new(Log) { AutoFlush = true };
+        public Process Process { get; set; } = null!;
+    }
+
+    ServiceProcess Service(string name) =>
+        _services.SingleOrDefault(s => s.Name == name) ?? throw new ArgumentException($"The mesh runs no service called {name}.", nameof(name));
+
+    void Launch(ServiceProcess service)
+    {
+        var dll = BuiltAssembly(Path.Combine("services", service.Dir), $"CarePlanMesh.{service.Dir}.dll");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var (key, value) in environment)
+        foreach (var (key, value) in service.Environment)
             start.Environment[key] = value;
-        var log = Path.Combine(DemoDirectory, $"{name}.log");
-        var writer = new StreamWriter(log) { AutoFlush = true };
+        var writer = service.Writer;
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
-        process.Exited += (_, _) => { lock (writer) writer.Flush(); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return (name, process, log);
+        service.Process = process;
     }
 
-    async Task WaitUntilReady(HttpClient http, string name, Uri management)
+    static async Task Stop(ServiceProcess service)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
+        if (!service.Process.HasExited)
+            service.Process.Kill(entireProcessTree: true);
+        await service.Process.WaitForExitAsync();
+    }
+
+    async Task WaitUntilReady(ServiceProcess service)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var ready = new Uri(Management[service.Name], "/health/ready");
+        await Poll.Until(async () =>
         {
-            var process = _processes.Single(p => p.Name == name).Process;
-            if (process.HasExited)
-                throw new InvalidOperationException($"Service {name} exited with code {process.ExitCode}.\n{Logs()}");
+            if (service.Process.HasExited)
+                throw new InvalidOperationException($"Service {service.Name} exited with code {service.Process.ExitCode}.\n{Logs()}");
             try
             {
-                if ((await http.GetAsync(new Uri(management, "/health/ready"))).StatusCode == HttpStatusCode.OK)
-                    return;
+                using var response = await http.GetAsync(ready);
+                return response.StatusCode == HttpStatusCode.OK;
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // not listening yet
+                return false; // not listening yet
             }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"Service {name} was not ready within 90 s.\n{Logs()}");
+        }, TimeSpan.FromSeconds(90), () => $"Service {service.Name} was not ready within 90 s.\n{Logs()}");
     }
 
     static string Tail(string path)

@@ -58,8 +58,7 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
         var pass = await granted.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(pass.GetProperty("valid").GetBoolean());
         var validUntil = DateOnly.Parse(pass.GetProperty("validUntil").GetString()!);
-        var todayInJapan = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
-        Assert.Equal(todayInJapan.AddYears(1).AddDays(-1), validUntil);
+        Assert.Equal(Japan.Today.AddYears(1).AddDays(-1), validUntil);
         var again = await careOffice.PostAsync("/v1/licence/free-pass", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("urn:careplanmesh:problem:free-pass-used", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
@@ -88,9 +87,7 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
         Assert.Contains(MeshFixture.NewProvider, problem.GetProperty("detail").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await provider.PostAsync("/v1/licence/free-pass", null)).StatusCode);
-        var accepted = await Submit(careOffice, "20250603110000");
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        await mesh.WaitForState(careOffice, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(), "AwaitingPickup");
+        await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250603110000", MeshFixture.NewCareOffice, MeshFixture.NewProvider), "AwaitingPickup");
 
         // Suspended by the provider: nothing travels; only the provider can resume.
         Assert.Equal("suspended", await Act(provider, id, "suspend"));
@@ -116,7 +113,7 @@ public sealed class PartnershipAndLicenceTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var yesterday = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-1);
+        var yesterday = Japan.Today.AddDays(-1);
         // Time travel: the provider's licence ended yesterday.
         await mesh.Execute($"UPDATE routing.licences SET valid_from = valid_from - 400, valid_to = DATE '{yesterday:yyyy-MM-dd}' WHERE office_number = '{MeshFixture.Provider}'");
         try

@@ -15,9 +15,7 @@ public sealed class ReceiptTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250616090000")));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250616090000"), "AwaitingPickup");
         Assert.Equal(HttpStatusCode.Conflict, (await careOffice.GetAsync($"/v1/submissions/{id}/receipts/acknowledged")).StatusCode);
         await provider.GetAsync($"/v1/mailbox/{id}");
         await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
@@ -43,8 +41,7 @@ public sealed class ReceiptTests(MeshFixture mesh)
     public async Task A_tampered_receipt_does_not_verify()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250616100000")));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = await mesh.Submit(careOffice, SampleFiles.PlanSendUnit("20250616100000"));
         var cms = await careOffice.GetByteArrayAsync($"/v1/submissions/{id}/receipts/received");
         // Change one digit of a digest inside the signed statement.
         var at = cms.AsSpan().IndexOf("\"sha256\": \""u8) + 11;

@@ -24,9 +24,7 @@ public sealed class SenderSignatureTests(MeshFixture mesh)
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         var files = SampleFiles.PlanSendUnit(serial);
         var upload = files.Select((f, i) => i == 0 ? (f.Name + ".p7m", signPlan(f.Content)) : f).ToArray();
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(upload));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return ((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid(), files);
+        return (await mesh.Submit(careOffice, upload), files);
     }
 
     [Fact]

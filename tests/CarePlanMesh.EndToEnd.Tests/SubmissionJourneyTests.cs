@@ -56,9 +56,7 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     public async Task The_plaintext_is_gone_once_the_package_is_sealed()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250525110000")));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250525110000"), "AwaitingPickup");
 
         // The only payload left for this submission is the sealed package itself.
         Assert.Equal(1, await mesh.Count($"intake.submissions WHERE correlation_id = '{id}' AND data->>'payloadAddress' LIKE 'urn:careplanmesh:payload:%'"));
@@ -78,11 +76,8 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
         lines[2] += ",extra";
         files[0] = (files[0].Name, Ms932.Encoding.GetBytes(string.Join("\r\n", lines)));
 
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(files));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var (id, status) = await mesh.SubmitAndWaitFor(careOffice, files, "Rejected");
 
-        var status = await mesh.WaitForState(careOffice, id, "Rejected");
         var defects = status.GetProperty("defects").EnumerateArray().Where(d => d.GetProperty("severity").GetString() == "error").ToList();
         Assert.Equal([1, 3], defects.Select(d => d.GetProperty("line").GetInt32()));
         Assert.All(defects, d =>
@@ -101,9 +96,7 @@ public sealed class SubmissionJourneyTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var stranger = mesh.ClientFor(MeshFixture.OtherProvider);
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit("20250525130000")));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250525130000"), "AwaitingPickup");
 
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/v1/submissions/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/v1/mailbox/{id}")).StatusCode);

@@ -77,11 +77,8 @@ public sealed class ValidationTests(MeshFixture mesh)
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         var files = SampleFiles.PlanSendUnit("20250602120000");
 
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(files[0], files[2]));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var (_, status) = await mesh.SubmitAndWaitFor(careOffice, [files[0], files[2]], "Rejected");
 
-        var status = await mesh.WaitForState(careOffice, id, "Rejected");
         var incomplete = Assert.Single(status.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "send-unit.incomplete");
         Assert.Contains("UPSIKYU", incomplete.GetProperty("messageEn").GetString());
         Assert.True(status.GetProperty("errorCount").GetInt32() >= 1);
@@ -95,10 +92,8 @@ public sealed class ValidationTests(MeshFixture mesh)
         var lines = SampleFiles.Text(SampleFiles.Table7).Split("\r\n").Where(l => !l.Contains("9999999999")).ToArray();
         files[1] = (files[1].Name, Ms932.Encoding.GetBytes(string.Join("\r\n", lines)));
 
-        var response = await careOffice.PostAsync("/v1/submissions", SampleFiles.Form(files));
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var (_, status) = await mesh.SubmitAndWaitFor(careOffice, files, "Rejected");
 
-        var status = await mesh.WaitForState(careOffice, id, "Rejected");
         Assert.Contains(status.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "table7.total-count");
     }
 }

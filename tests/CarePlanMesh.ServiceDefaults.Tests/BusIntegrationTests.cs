@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
+using CarePlanMesh.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -75,9 +76,7 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
         var endpoint = await bus.GetSendEndpoint(new Uri("queue:payload-probe"));
         await endpoint.Send(new ValidateSubmission { SubmissionId = id, Payload = await repository.PutBytes(content) });
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (_received.IsEmpty && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
+        await Poll.Until(() => Task.FromResult(!_received.IsEmpty), TimeSpan.FromSeconds(20), () => "The probe received nothing within 20 s.");
         var (body, payload) = Assert.Single(_received);
         Assert.Equal(content, payload);
         Assert.DoesNotContain(Convert.ToBase64String(content), body);
@@ -85,19 +84,13 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
         Assert.Contains("urn:careplanmesh:payload:", body);
     }
 
-    async Task<CounterState> WaitFor(Guid id, Func<CounterState, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+    async Task<CounterState> WaitFor(Guid id, Func<CounterState, bool> condition) =>
+        (await Poll.Until(async () =>
         {
             var connection = await database.DataSource.OpenConnectionAsync();
             await using var db = new Sagas.NpgsqlSagaDatabaseContext<CounterState>(connection, await connection.BeginTransactionAsync(), NpgsqlSagaRepositoryTests.CounterOptions());
-            if (await db.Load(id, default) is { } counter && condition(counter))
-                return counter;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"Counter {id} did not reach the expected state.");
-    }
+            return await db.Load(id, default);
+        }, counter => counter is not null && condition(counter), TimeSpan.FromSeconds(30), _ => $"Counter {id} did not reach the expected state."))!;
 
     public sealed class PayloadProbe(ConcurrentBag<(string, byte[])> received) : IConsumer<ValidateSubmission>
     {

@@ -92,19 +92,15 @@ static class LocalServers
         var server = System.Diagnostics.Process.Start(start)!;
 
         // await_startup fails at once while the node is not reachable yet, so ask until it answers.
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        string NotStarted(string? rabbitctlOutput) =>
+            $"RabbitMQ did not start.\nrabbitmqctl: {rabbitctlOutput}\nserver output:\n{(File.Exists(log) ? string.Join("\n", File.ReadAllLines(log).TakeLast(30)) : "(no output)")}";
+        await Poll.Until(async () =>
         {
             var (exit, output) = await Infrastructure.Run(RabbitCtl, ["await_startup", "--timeout", "10"], environment, TimeSpan.FromSeconds(20));
-            if (exit == 0)
-                break;
-            if (server.HasExited || DateTime.UtcNow > deadline)
-            {
-                var tail = File.Exists(log) ? string.Join("\n", File.ReadAllLines(log).TakeLast(30)) : "(no output)";
-                throw new InvalidOperationException($"RabbitMQ did not start.\nrabbitmqctl: {output}\nserver output:\n{tail}");
-            }
-            await Task.Delay(500);
-        }
+            if (exit != 0 && server.HasExited)
+                throw new InvalidOperationException(NotStarted(output));
+            return (exit, output);
+        }, answer => answer.exit == 0, TimeSpan.FromSeconds(90), last => NotStarted(last.output));
 
         var uri = new Uri($"amqp://{RabbitUser}:{RabbitUser}@127.0.0.1:{port}/");
         return (uri, environment);

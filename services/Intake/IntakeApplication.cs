@@ -7,6 +7,7 @@ using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake.Api;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Consumers;
+using CarePlanMesh.Intake.Notifications;
 using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Intake.StateMachines;
 using CarePlanMesh.Intake.Submissions;
@@ -46,6 +47,7 @@ public static class IntakeApplication
             bus.AddRequestClient<ChangePartnership>(Queues.Address(Queues.Partnerships));
             bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
+            NotificationEndpoints.AddRequestClients(bus);
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -114,7 +116,8 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox()
-            .MapAdmin();
+            .MapAdmin()
+            .MapNotifications();
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
             .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();

@@ -48,6 +48,9 @@ public sealed class MeshFixture : IAsyncLifetime
     ];
 
     readonly List<(string Name, Process Process, string Log)> _processes = [];
+    readonly Dictionary<string, (string Dir, Dictionary<string, string> Environment)> _started = [];
+    /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
+    public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
@@ -96,7 +99,12 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Retention__SealedPackages"] = "00:00:01",
                 ["Retention__Metadata"] = "00:00:04",
                 ["Retention__Interval"] = "01:00:00",
+                // Notification: the test's SMTP server (no TLS), a webhook receiver on loopback http, retries within seconds.
+                ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = Smtp.Configuration.Port.ToString(), ["Smtp__Security"] = "None", ["Smtp__RetryBase"] = "00:00:01",
+                ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
+                ["Webhooks__RequestTimeout"] = "00:00:03",
             };
+            _started[name] = (dir, environment);
             _processes.Add(Start(dir, name, environment));
         }
 
@@ -113,7 +121,20 @@ public sealed class MeshFixture : IAsyncLifetime
                 process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
+        Smtp.Dispose();
         Directory.Delete(DemoDirectory, recursive: true);
+    }
+
+    /// <summary>Kills a service's process and starts it again on the same configuration, as a crash and a restart would.</summary>
+    public async Task Restart(string name)
+    {
+        var running = _processes.Single(p => p.Name == name);
+        running.Process.Kill(entireProcessTree: true);
+        await running.Process.WaitForExitAsync();
+        _processes.Remove(running);
+        _processes.Add(Start(_started[name].Dir, name, _started[name].Environment));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await WaitUntilReady(http, name, Management[name]);
     }
 
     /// <summary>An HTTPS client that presents the office's certificate and trusts only the development CA.</summary>

@@ -15,6 +15,8 @@ public static class Queues
     public const string Partnerships = "routing-partnerships";
     public const string Licences = "routing-licences";
     public const string SendInvitation = "send-invitation";
+    /// <summary>Webhooks, the inbox and notification preferences of an office (requests), owned by notification.</summary>
+    public const string NotificationRequests = "notification-requests";
     public const string SignReceipt = "sign-receipt";
     /// <summary>Certificate checks at sign-in (request) and revocation (command), owned by crypto.</summary>
     public const string Certificates = "crypto-certificates";

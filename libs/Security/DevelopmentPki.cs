@@ -5,9 +5,12 @@ using System.Text.Json;
 
 namespace CarePlanMesh.Security;
 
-/// <summary>A demo office: licensed for a year from the day the mesh first starts (unless not), partnered with <see cref="Partners"/>.</summary>
+/// <summary>
+/// A demo office: licensed for a year from the day the mesh first starts (unless not), partnered with <see cref="Partners"/>,
+/// told by e-mail at <see cref="Email"/> (by default office-&lt;number&gt;@demo.careplanmesh.example).
+/// </summary>
 public sealed record DemoOffice(string OfficeNumber, IReadOnlyList<string> ServiceTypes, string Name, IReadOnlyList<string>? Partners = null, bool Licensed = true,
-    bool Operator = false);
+    bool Operator = false, string? Email = null);
 
 /// <summary>
 /// A development CA and everything a local mesh needs, written as PEM files. Never for production: the CA key sits
@@ -83,6 +86,7 @@ public static class DevelopmentPki
             {
                 Licensed = office.Licensed,
                 Partners = office.Partners ?? [],
+                Email = office.Email ?? $"office-{office.OfficeNumber}@demo.careplanmesh.example",
                 Staff = [new StaffEntry(userId, PasswordHash.Create(password, passwordIterations)) { Roles = office.Operator ? ["admin"] : [] }],
             });
         }
@@ -142,6 +146,8 @@ public sealed record OfficeDirectoryEntry(string OfficeNumber, IReadOnlyList<str
 {
     public bool Licensed { get; init; }
     public IReadOnlyList<string> Partners { get; init; } = [];
+    /// <summary>The office's e-mail address for notifications (notification keeps it; an office may change it).</summary>
+    public string? Email { get; init; }
     /// <summary>Staff who sign in for the office; only the PBKDF2 hash of each password is here.</summary>
     public IReadOnlyList<StaffEntry> Staff { get; init; } = [];
 }

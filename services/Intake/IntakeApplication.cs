@@ -11,6 +11,7 @@ using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
 using CarePlanMesh.Intake.Retention;
 using CarePlanMesh.Intake.Routing;
+using CarePlanMesh.Intake.Notifications;
 using CarePlanMesh.Intake.Staff;
 using CarePlanMesh.Intake.Submissions;
 using CarePlanMesh.Intake.Submissions.StateMachines;
@@ -50,6 +51,7 @@ public static class IntakeApplication
             bus.AddRequestClient<ChangePartnership>(Queues.Address(Queues.Partnerships));
             bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
+            NotificationEndpoints.AddRequestClients(bus);
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -119,7 +121,8 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox()
-            .MapAdmin();
+            .MapAdmin()
+            .MapNotifications();
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
             .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();

@@ -48,6 +48,8 @@ public sealed class MeshFixture : IAsyncLifetime
     ];
 
     readonly List<ServiceProcess> _services = [];
+    /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
+    public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
@@ -96,6 +98,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Retention__SealedPackages"] = "00:00:01",
                 ["Retention__Metadata"] = "00:00:04",
                 ["Retention__Interval"] = "01:00:00",
+                // Notification: the test's SMTP server (no TLS), a webhook receiver on loopback http, retries within seconds.
+                ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = Smtp.Configuration.Port.ToString(), ["Smtp__Security"] = "None", ["Smtp__RetryBase"] = "00:00:01",
+                ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
+                ["Webhooks__RequestTimeout"] = "00:00:03",
             };
             var service = new ServiceProcess(dir, name, environment, Path.Combine(DemoDirectory, $"{name}.log"));
             _services.Add(service);
@@ -110,6 +116,7 @@ public sealed class MeshFixture : IAsyncLifetime
     {
         foreach (var service in _services)
             await Stop(service);
+        Smtp.Dispose();
         Directory.Delete(DemoDirectory, recursive: true);
     }
 
@@ -124,6 +131,13 @@ public sealed class MeshFixture : IAsyncLifetime
             throw new InvalidOperationException($"Service {name} is still running.");
         Launch(service);
         await WaitUntilReady(service);
+    }
+
+    /// <summary>Kills a service's process and starts it again on the same configuration, as a crash and a restart would.</summary>
+    public async Task Restart(string name)
+    {
+        await Stop(name);
+        await Start(name);
     }
 
     /// <summary>The address a TLS-terminating front door connects from (see <see cref="ClientThroughFrontDoor"/>).</summary>

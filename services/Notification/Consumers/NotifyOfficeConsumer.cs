@@ -1,46 +1,33 @@
+using System.Text.Json.Nodes;
 using CarePlanMesh.Contracts;
+using CarePlanMesh.Notification.Notifications;
 using MassTransit;
-using Npgsql;
 
 namespace CarePlanMesh.Notification.Consumers;
 
 /// <summary>
 /// Records the notification in the office's inbox, once per (submission, office, topic) however often the command
-/// arrives, and announces it. Webhook and e-mail delivery build on this record.
+/// arrives, queues it for the office's webhooks and e-mail, and announces it.
 /// </summary>
-public sealed class NotifyOfficeConsumer(NpgsqlDataSource dataSource, TimeProvider clock) : IConsumer<NotifyOffice>
+public sealed class NotifyOfficeConsumer(Notifier notifier) : IConsumer<NotifyOffice>
 {
     public const string InboxChannel = "inbox";
 
     public async Task Consume(ConsumeContext<NotifyOffice> context)
     {
         var command = context.Message;
-        await using var record = dataSource.CreateCommand(
-            """
-            WITH recorded AS (
-                INSERT INTO notification.notifications (id, submission_id, office_number, topic, channel, created_at)
-                VALUES (@id, @submission, @office, @topic, @channel, @at)
-                ON CONFLICT (submission_id, office_number, topic) DO NOTHING
-                RETURNING id, created_at)
-            SELECT id, created_at FROM recorded
-            UNION ALL
-            SELECT id, created_at FROM notification.notifications WHERE submission_id = @submission AND office_number = @office AND topic = @topic
-            LIMIT 1
-            """);
-        record.Parameters.AddWithValue("id", NewId.NextGuid());
-        record.Parameters.AddWithValue("submission", command.SubmissionId);
-        record.Parameters.AddWithValue("office", command.OfficeNumber);
-        record.Parameters.AddWithValue("topic", command.Topic);
-        record.Parameters.AddWithValue("channel", InboxChannel);
-        record.Parameters.AddWithValue("at", clock.GetUtcNow());
-        Guid id;
-        DateTimeOffset at;
-        await using (var reader = await record.ExecuteReaderAsync(context.CancellationToken))
+        var topic = Topics.FromCommand(command.Topic);
+        // The recipient reads a delivery in its mailbox; the sender follows a submission under /v1/submissions.
+        var self = topic is Topics.DeliveryAvailable or Topics.DeliveryWithdrawn or Topics.DeliveryPickupReminder
+            ? $"/v1/mailbox/{command.SubmissionId}"
+            : $"/v1/submissions/{command.SubmissionId}";
+        var data = new JsonObject
         {
-            await reader.ReadAsync(context.CancellationToken);
-            id = reader.GetGuid(0);
-            at = reader.GetFieldValue<DateTimeOffset>(1);
-        }
+            ["office"] = command.OfficeNumber,
+            ["submissionId"] = command.SubmissionId,
+            ["links"] = new JsonObject { ["self"] = self },
+        };
+        var (id, at) = await notifier.Record(command.OfficeNumber, command.Topic, command.SubmissionId.ToString(), command.SubmissionId, data, context.CancellationToken);
 
         await context.Publish(new RecipientNotified
         {

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using CarePlanMesh.Notification.Email;
+using CarePlanMesh.Notification.Notifications;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CarePlanMesh.Notification.Webhooks;
+
+/// <summary>
+/// Delivers queued webhook messages at least once. Every interval it claims due messages (FOR UPDATE SKIP LOCKED with a
+/// lease, so replicas share the work and a crash only delays a message) of webhooks it is not already talking to, and
+/// runs one sender per webhook: a slow or dead endpoint holds up only its own messages. A failure backs the message off
+/// along Webhooks:RetryDelays (stored as next_attempt_at, so a restart loses nothing); the webhook-id stays the same on
+/// every attempt. A webhook failing for longer than Webhooks:DisableAfter is disabled and its office told by e-mail.
+/// </summary>
+public sealed class WebhookDispatcher(
+    NpgsqlDataSource dataSource,
+    WebhookStore store,
+    MailOutbox mail,
+    IHttpClientFactory httpClients,
+    IOptions<WebhookOptions> options,
+    TimeProvider clock,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+    static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    const int BatchSize = 100;
+
+    readonly ConcurrentDictionary<Guid, Task> _senders = new();
+
+    sealed record Message(string Id, Guid WebhookId, string Body, int Attempts, DateTimeOffset CreatedAt);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await DispatchDue(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    logger.LogError(exception, "Webhook sweep failed; trying again in {Interval}", options.Value.Interval);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        finally
+        {
+            await Task.WhenAll(_senders.Values).ContinueWith(_ => { }, CancellationToken.None);
+        }
+    }
+
+    async Task DispatchDue(CancellationToken cancellationToken)
+    {
+        foreach (var (webhook, sender) in _senders)
+            if (sender.IsCompleted)
+                _senders.TryRemove(webhook, out _);
+
+        var now = clock.GetUtcNow();
+        var claimed = new List<Message>();
+        await using (var claim = dataSource.CreateCommand(
+            """
+            UPDATE notification.webhook_deliveries SET leased_until = @until
+            WHERE id IN (
+                SELECT d.id FROM notification.webhook_deliveries d
+                JOIN notification.webhooks w ON w.id = d.webhook_id AND w.deleted_at IS NULL AND w.disabled_at IS NULL
+                WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= @now
+                  AND (d.leased_until IS NULL OR d.leased_until < @now) AND NOT (d.webhook_id = ANY (@busy))
+                ORDER BY d.created_at LIMIT @batch
+                FOR UPDATE OF d SKIP LOCKED)
+            RETURNING id, webhook_id, body, attempts, created_at
+            """))
+        {
+            claim.Parameters.AddWithValue("until", now + Lease);
+            claim.Parameters.AddWithValue("now", now);
+            claim.Parameters.AddWithValue("busy", _senders.Keys.ToArray());
+            claim.Parameters.AddWithValue("batch", BatchSize);
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                claimed.Add(new Message(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        foreach (var messages in claimed.GroupBy(m => m.WebhookId))
+            _senders[messages.Key] = Task.Run(() => SendInOrder(messages.Key, [.. messages.OrderBy(m => m.CreatedAt)], cancellationToken), CancellationToken.None);
+    }
+
+    async Task SendInOrder(Guid webhookId, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var url = await Url(webhookId, cancellationToken);
+            for (var i = 0; i < messages.Count; i++)
+            {
+                var status = await Send(url, messages[i], cancellationToken);
+                if (status is >= 200 and < 300)
+                {
+                    await Delivered(messages[i], status, cancellationToken);
+                    continue;
+                }
+                await Failed(messages[i], status, cancellationToken);
+                // The endpoint is failing: leave the rest for the next attempt instead of hammering it now.
+                await Release(messages.Skip(i + 1).Select(m => m.Id).ToArray(), cancellationToken);
+                break;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Sending to webhook {Webhook} failed; its messages are retried once their lease ends", webhookId);
+        }
+    }
+
+    /// <returns>The HTTP status, or 0 when the endpoint did not answer (refused, timed out, TLS failure).</returns>
+    async Task<int> Send(string url, Message message, CancellationToken cancellationToken)
+    {
+        var secrets = await store.SigningSecrets(message.WebhookId, cancellationToken);
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(message.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("webhook-id", message.Id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(message.Id, timestamp, message.Body, secrets));
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("CarePlanMesh-Webhooks", "1"));
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            return (int)response.StatusCode;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Webhook {Webhook} did not answer message {Message} ({Error})", message.WebhookId, message.Id, exception.GetType().Name);
+            return 0;
+        }
+    }
+
+    async Task Delivered(Message message, int status, CancellationToken cancellationToken)
+    {
+        await using var update = dataSource.CreateCommand(
+            """
+            UPDATE notification.webhook_deliveries SET delivered_at = @now, attempts = attempts + 1, last_status = @status, leased_until = NULL WHERE id = @id;
+            UPDATE notification.webhooks SET failing_since = NULL WHERE id = @webhook AND failing_since IS NOT NULL;
+            """);
+        update.Parameters.AddWithValue("now", clock.GetUtcNow());
+        update.Parameters.AddWithValue("status", status);
+        update.Parameters.AddWithValue("id", message.Id);
+        update.Parameters.AddWithValue("webhook", message.WebhookId);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    async Task Failed(Message message, int status, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var delays = options.Value.Delays;
+        var attempts = message.Attempts + 1;
+        var abandon = attempts > delays.Count;
+        logger.LogWarning("Webhook {Webhook} answered message {Message} with {Status} (attempt {Attempt}); {Next}", message.WebhookId, message.Id, status, attempts,
+            abandon ? "giving it up" : $"retrying in {delays[attempts - 1]}");
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var update = new NpgsqlCommand(
+            """
+            UPDATE notification.webhook_deliveries
+            SET attempts = @attempts, last_status = @status, leased_until = NULL, next_attempt_at = @next, abandoned_at = @abandoned
+            WHERE id = @id
+            """, connection, transaction))
+        {
+            update.Parameters.AddWithValue("attempts", attempts);
+            update.Parameters.AddWithValue("status", status);
+            update.Parameters.AddWithValue("next", abandon ? now : now + delays[attempts - 1]);
+            update.Parameters.AddWithValue("abandoned", abandon ? now : DBNull.Value);
+            update.Parameters.AddWithValue("id", message.Id);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var failing = new NpgsqlCommand(
+            """
+            UPDATE notification.webhooks
+            SET failing_since = coalesce(failing_since, @now),
+                disabled_at = CASE WHEN failing_since <= @now - @disableAfter THEN @now END
+            WHERE id = @id AND disabled_at IS NULL
+            RETURNING disabled_at IS NOT NULL, office_number, url, failing_since
+            """, connection, transaction))
+        {
+            failing.Parameters.AddWithValue("now", now);
+            failing.Parameters.AddWithValue("disableAfter", options.Value.DisableAfter);
+            failing.Parameters.AddWithValue("id", message.WebhookId);
+            bool disabled;
+            string office, url;
+            DateTimeOffset since;
+            await using (var reader = await failing.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                    return;
+                }
+                (disabled, office, url, since) = (reader.GetBoolean(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3));
+            }
+            if (disabled)
+            {
+                logger.LogWarning("Webhook {Webhook} has failed since {Since}: disabled, its office is told by e-mail", message.WebhookId, since);
+                await mail.QueueForOffice(connection, transaction, office, Topics.WebhookDisabled, $"webhook-disabled:{message.WebhookId}",
+                    new JsonObject { ["webhookId"] = message.WebhookId, ["url"] = url, ["failingSince"] = since, ["office"] = office }, cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    async Task Release(string[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0)
+            return;
+        await using var release = dataSource.CreateCommand("UPDATE notification.webhook_deliveries SET leased_until = NULL WHERE id = ANY (@ids)");
+        release.Parameters.AddWithValue("ids", ids);
+        await release.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    async Task<string> Url(Guid webhookId, CancellationToken cancellationToken)
+    {
+        await using var select = dataSource.CreateCommand("SELECT url FROM notification.webhooks WHERE id = @id");
+        select.Parameters.AddWithValue("id", webhookId);
+        return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

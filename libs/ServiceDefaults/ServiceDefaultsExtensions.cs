@@ -26,6 +26,16 @@ namespace CarePlanMesh.ServiceDefaults;
 /// <summary>What every CarePlanMesh service has: telemetry, health, one error policy, its database schema, the bus and the claim check.</summary>
 public static class ServiceDefaultsExtensions
 {
+    /// <summary>The request-timeout policy for endpoints that receive uploads (Http:UploadTimeout).</summary>
+    public const string UploadTimeout = "upload";
+
+    static Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy Deadline(TimeSpan timeout) => new()
+    {
+        Timeout = timeout,
+        TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+        WriteTimeoutResponse = context => ProblemExceptionHandler.Write(context, ErrorPolicy.DeadlinePassed),
+    };
+
     /// <summary>The mesh's own instruments (names start with careplanmesh).</summary>
     public static readonly Meter Meter = new("CarePlanMesh");
 
@@ -66,6 +76,13 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Every request has a deadline, so nothing waits forever on a dependency that neither answers nor fails
+        // (a broker refusing messages makes sends retry without end). Uploads get longer: a large unit on a slow line.
+        builder.Services.AddRequestTimeouts(timeouts =>
+        {
+            timeouts.DefaultPolicy = Deadline(builder.Configuration.GetValue("Http:RequestTimeout", TimeSpan.FromSeconds(20)));
+            timeouts.AddPolicy(UploadTimeout, Deadline(builder.Configuration.GetValue("Http:UploadTimeout", TimeSpan.FromMinutes(5))));
+        });
         return builder;
     }
 
@@ -186,6 +203,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseRequestTimeouts();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
         return app;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults;
+using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.Intake.Admin;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
@@ -115,6 +116,7 @@ public static class IntakeApplication
         app.MapGroup("/v1")
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
+            .AddEndpointFilter<DeadlineFilter>()
             .MapAuth()
             .MapSubmissions()
             .MapReceipts()

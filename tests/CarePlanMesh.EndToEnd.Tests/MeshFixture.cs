@@ -133,6 +133,23 @@ public sealed class MeshFixture : IAsyncLifetime
         await WaitUntilReady(service);
     }
 
+    /// <summary>
+    /// Makes the broker refuse every message for a queue (a RabbitMQ policy: max-length 0, reject-publish) while its consumer keeps
+    /// running, so that whoever asks it gets no answer, until the returned handle is disposed.
+    /// </summary>
+    public async Task<IAsyncDisposable> Refuse(string queue)
+    {
+        var infrastructure = await Infrastructure.GetAsync();
+        var policy = $"refuse-{queue}";
+        await infrastructure.SetPolicyAsync(RabbitMq, policy, $"^{queue}$", """{"max-length":0,"overflow":"reject-publish"}""");
+        return new Cleared(() => infrastructure.ClearPolicyAsync(RabbitMq, policy));
+    }
+
+    sealed class Cleared(Func<Task> clear) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await clear();
+    }
+
     /// <summary>Kills a service's process and starts it again on the same configuration, as a crash and a restart would.</summary>
     public async Task Restart(string name)
     {

@@ -30,14 +30,11 @@ static class Containers
             Task.WhenAll(postgres.DisposeAsync().AsTask(), rabbit.DisposeAsync().AsTask()).GetAwaiter().GetResult();
         var uri = new Uri(rabbit.GetConnectionString());
         var user = Uri.UnescapeDataString(uri.UserInfo.Split(':')[0]);
-        return Infrastructure.Create("testcontainers", postgres.GetConnectionString(), uri, async vhost =>
+        return Infrastructure.Create("testcontainers", postgres.GetConnectionString(), uri, new RabbitMqCtl(user, async arguments =>
         {
-            foreach (var command in new[] { new[] { "rabbitmqctl", "add_vhost", vhost }, ["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"] })
-            {
-                var result = await rabbit.ExecAsync(command);
-                if (result.ExitCode != 0)
-                    throw new InvalidOperationException($"{string.Join(' ', command)} failed: {result.Stderr}");
-            }
-        });
+            var result = await rabbit.ExecAsync(["rabbitmqctl", .. arguments]);
+            if (result.ExitCode != 0)
+                throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {result.Stderr}");
+        }));
     }
 }

@@ -15,14 +15,14 @@ public sealed class Infrastructure
 {
     static readonly Lazy<Task<Infrastructure>> Shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    readonly Func<string, Task> _addVirtualHost;
+    readonly IBrokerAdmin _broker;
 
-    Infrastructure(string mode, string postgres, Uri rabbit, Func<string, Task> addVirtualHost)
+    Infrastructure(string mode, string postgres, Uri rabbit, IBrokerAdmin broker)
     {
         Mode = mode;
         PostgresAdminConnectionString = postgres;
         RabbitMqUri = rabbit;
-        _addVirtualHost = addVirtualHost;
+        _broker = broker;
     }
 
     /// <summary>environment, local or testcontainers.</summary>
@@ -45,7 +45,7 @@ public sealed class Infrastructure
     public async Task<Uri> CreateVirtualHostAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid():N}";
-        await _addVirtualHost(name);
+        await _broker.AddVirtualHost(name);
         return new UriBuilder(RabbitMqUri) { Path = "/" + Uri.EscapeDataString(name) }.Uri;
     }
 
@@ -55,7 +55,7 @@ public sealed class Infrastructure
         var rabbit = Environment.GetEnvironmentVariable("CAREPLANMESH_TEST_RABBITMQ");
         Infrastructure infrastructure;
         if (!string.IsNullOrWhiteSpace(postgres) && !string.IsNullOrWhiteSpace(rabbit))
-            infrastructure = new Infrastructure("environment", postgres, new Uri(rabbit), ManagementApi.AddVirtualHostFromEnvironment(new Uri(rabbit)));
+            infrastructure = new Infrastructure("environment", postgres, new Uri(rabbit), ManagementApi.FromEnvironment(new Uri(rabbit)));
         else if (LocalServers.Available)
             infrastructure = await LocalServers.StartAsync();
         else if (await Containers.DockerAnswers())
@@ -70,8 +70,16 @@ public sealed class Infrastructure
         return infrastructure;
     }
 
-    internal static Infrastructure Create(string mode, string postgres, Uri rabbit, Func<string, Task> addVirtualHost) =>
-        new(mode, postgres, rabbit, addVirtualHost);
+    internal static Infrastructure Create(string mode, string postgres, Uri rabbit, IBrokerAdmin broker) =>
+        new(mode, postgres, rabbit, broker);
+
+    /// <summary>Applies a RabbitMQ policy to the queues of a virtual host whose names match <paramref name="pattern"/>, until it is cleared.</summary>
+    public Task SetPolicyAsync(Uri virtualHost, string name, string pattern, string definitionJson) =>
+        _broker.SetPolicy(VirtualHostOf(virtualHost), name, pattern, definitionJson);
+
+    public Task ClearPolicyAsync(Uri virtualHost, string name) => _broker.ClearPolicy(VirtualHostOf(virtualHost), name);
+
+    static string VirtualHostOf(Uri virtualHost) => Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/'));
 
     internal static int FreePort()
     {
@@ -101,4 +109,27 @@ public sealed class Infrastructure
         }
         return (process.ExitCode, await output + await error);
     }
+}
+
+/// <summary>What the tests ask of the broker's administration: virtual hosts and policies.</summary>
+interface IBrokerAdmin
+{
+    Task AddVirtualHost(string vhost);
+    Task SetPolicy(string vhost, string name, string pattern, string definitionJson);
+    Task ClearPolicy(string vhost, string name);
+}
+
+/// <summary>The administration through rabbitmqctl, wherever it runs (the local binaries, a container).</summary>
+sealed class RabbitMqCtl(string user, Func<string[], Task> ctl) : IBrokerAdmin
+{
+    public async Task AddVirtualHost(string vhost)
+    {
+        await ctl(["add_vhost", vhost]);
+        await ctl(["set_permissions", "-p", vhost, user, ".*", ".*", ".*"]);
+    }
+
+    public Task SetPolicy(string vhost, string name, string pattern, string definitionJson) =>
+        ctl(["set_policy", "-p", vhost, "--apply-to", "queues", "--priority", "100", name, pattern, definitionJson]);
+
+    public Task ClearPolicy(string vhost, string name) => ctl(["clear_policy", "-p", vhost, name]);
 }

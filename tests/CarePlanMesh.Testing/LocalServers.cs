@@ -27,11 +27,7 @@ static class LocalServers
         var rabbitTask = StartRabbit();
         var postgres = await postgresTask;
         var (rabbit, rabbitEnvironment) = await rabbitTask;
-        return Infrastructure.Create("local", postgres, rabbit, async vhost =>
-        {
-            await Ctl(rabbitEnvironment, "add_vhost", vhost);
-            await Ctl(rabbitEnvironment, "set_permissions", "-p", vhost, RabbitUser, ".*", ".*", ".*");
-        });
+        return Infrastructure.Create("local", postgres, rabbit, new RabbitMqCtl(RabbitUser, arguments => Ctl(rabbitEnvironment, arguments)));
     }
 
     static async Task<string> StartPostgres()

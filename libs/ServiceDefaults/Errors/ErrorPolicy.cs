@@ -15,8 +15,15 @@ public static class ErrorPolicy
 
     public sealed record Failure(int Status, string Reason, string Title, string TitleJa, string Detail, string DetailJa, int? RetryAfterSeconds = null);
 
+    /// <summary>A request that outlives its deadline (Http:RequestTimeout): something it waits for does not answer.</summary>
+    public static readonly Failure DeadlinePassed = new(503, "request-timeout", "The request took too long", "要求の処理が時間内に終わりませんでした",
+        "Something this request needs did not answer in time. Check the state of what you asked for, then try again shortly.",
+        "この要求に必要な処理が時間内に応答しませんでした。状態を確認してから、しばらくして再度お試しください。", 10);
+
     public static Failure Classify(Exception exception, HttpContext context) => exception switch
     {
+        OperationCanceledException when context.Features.Get<Microsoft.AspNetCore.Http.Timeouts.IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true =>
+            DeadlinePassed,
         _ when context.RequestAborted.IsCancellationRequested && exception is OperationCanceledException or IOException =>
             new(499, "client-closed-request", "Client closed the request", "要求が中断されました",
                 "The connection was closed before the answer.", "応答の前に接続が閉じられました。"),

@@ -19,14 +19,22 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             // Expected under faults: the type says enough, and exception messages may carry addresses.
             logger.LogWarning("{Method} {Route} answered {Status} {Reason} ({ExceptionType})", context.Request.Method, route, failure.Status,
                 failure.Reason, exception.GetType().Name);
-        context.Items[ErrorPolicy.ReasonKey] = failure.Reason;
-        if (context.Response.HasStarted || failure.Status == 499)
+        if (failure.Status == 499 || context.Response.HasStarted)
         {
-            context.Response.StatusCode = failure.Status;
+            if (!context.Response.HasStarted)
+                context.Response.StatusCode = failure.Status;
             return true;
         }
+        await Write(context, failure);
+        return true;
+    }
 
+    /// <summary>Writes the failure as the answer (also the answer of a request past its deadline).</summary>
+    public static async Task Write(HttpContext context, ErrorPolicy.Failure failure)
+    {
+        context.Items[ErrorPolicy.ReasonKey] = failure.Reason;
         context.Response.Clear();
+        context.Response.StatusCode = failure.Status;
         if (failure.RetryAfterSeconds is { } seconds)
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails
@@ -40,6 +48,5 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         problem.Extensions["detailJa"] = failure.DetailJa;
         problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
         await Results.Problem(problem).ExecuteAsync(context);
-        return true;
     }
 }

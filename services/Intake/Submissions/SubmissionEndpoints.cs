@@ -1,3 +1,4 @@
+using CarePlanMesh.ServiceDefaults;
 using System.Security.Claims;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
@@ -13,7 +14,7 @@ public static class SubmissionEndpoints
 {
     public static RouteGroupBuilder MapSubmissions(this RouteGroupBuilder api)
     {
-        api.MapPost("/submissions", Submit).DisableAntiforgery().WithMetadata(new AuditAction("submission"));
+        api.MapPost("/submissions", Submit).DisableAntiforgery().WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout).WithMetadata(new AuditAction("submission"));
         api.MapGet("/submissions/{id:guid}", Get);
         api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).WithMetadata(new AuditAction("withdrawal"));
         return api;

@@ -1,3 +1,4 @@
+using CarePlanMesh.ServiceDefaults;
 using System.Security.Claims;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
@@ -14,7 +15,7 @@ public static class ValidateEndpoints
 {
     public static RouteGroupBuilder MapValidation(this RouteGroupBuilder api)
     {
-        api.MapPost("/validate", Validate).DisableAntiforgery().WithMetadata(new AuditAction("validation"));
+        api.MapPost("/validate", Validate).DisableAntiforgery().WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout).WithMetadata(new AuditAction("validation"));
         return api;
     }
 

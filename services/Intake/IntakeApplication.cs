@@ -9,6 +9,7 @@ using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
+using CarePlanMesh.Intake.Reconciliations;
 using CarePlanMesh.Intake.Retention;
 using CarePlanMesh.Intake.Routing;
 using CarePlanMesh.Intake.Staff;
@@ -50,6 +51,8 @@ public static class IntakeApplication
             bus.AddRequestClient<ChangePartnership>(Queues.Address(Queues.Partnerships));
             bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
+            bus.AddRequestClient<ListReconciliations>(Queues.Address(Queues.Reconciliation));
+            bus.AddRequestClient<GetReconciliationReport>(Queues.Address(Queues.Reconciliation));
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -119,6 +122,7 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox()
+            .MapReconciliations()
             .MapAdmin();
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")

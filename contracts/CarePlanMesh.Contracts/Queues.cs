@@ -21,6 +21,8 @@ public static class Queues
     /// <summary>Reconciliation facts (command), 実績 comparison and the office's results (requests), owned by billing-reconciliation.</summary>
     public const string Reconciliation = "billing-reconciliation";
     public const string SealReconciliationReport = "seal-reconciliation-report";
+    /// <summary>The operator's monthly licence and usage statement (request), owned by billing-reconciliation.</summary>
+    public const string BillingStatements = "billing-statements";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

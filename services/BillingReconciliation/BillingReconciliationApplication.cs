@@ -13,6 +13,7 @@ public static class BillingReconciliationApplication
         builder.AddServiceBus(bus =>
         {
             bus.AddConsumer<ReconciliationConsumer>(typeof(ReconciliationConsumerDefinition));
+            bus.AddConsumer<BillingStatementConsumer>(typeof(BillingStatementConsumerDefinition));
             bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition));
             bus.AddConsumer<LicenceGrantedConsumer>(typeof(LicenceGrantedConsumerDefinition));
         });

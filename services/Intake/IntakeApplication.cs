@@ -53,6 +53,7 @@ public static class IntakeApplication
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ListReconciliations>(Queues.Address(Queues.Reconciliation));
             bus.AddRequestClient<GetReconciliationReport>(Queues.Address(Queues.Reconciliation));
+            bus.AddRequestClient<GetBillingStatement>(Queues.Address(Queues.BillingStatements));
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -123,6 +124,7 @@ public static class IntakeApplication
             .MapRouting()
             .MapMailbox()
             .MapReconciliations()
+            .MapBilling()
             .MapAdmin();
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")

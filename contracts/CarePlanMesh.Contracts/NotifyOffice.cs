@@ -19,4 +19,6 @@ public static class NotificationTopics
     public const string DeliveryWithdrawn = "delivery-withdrawn";
     /// <summary>A unit arrived with a 連番 lower than one already delivered from the same sender (told to both offices).</summary>
     public const string OutOfOrder = "out-of-order";
+    /// <summary>A reconciliation of 予定 against 実績 is ready for the care office (its id is the 実績 submission's).</summary>
+    public const string ReconciliationReady = "reconciliation.ready";
 }

@@ -20,6 +20,11 @@ public static class Queues
     public const string SignReceipt = "sign-receipt";
     /// <summary>Certificate checks at sign-in (request) and revocation (command), owned by crypto.</summary>
     public const string Certificates = "crypto-certificates";
+    /// <summary>Reconciliation facts (command), 実績 comparison and the office's results (requests), owned by billing-reconciliation.</summary>
+    public const string Reconciliation = "billing-reconciliation";
+    public const string SealReconciliationReport = "seal-reconciliation-report";
+    /// <summary>The operator's monthly licence and usage statement (request), owned by billing-reconciliation.</summary>
+    public const string BillingStatements = "billing-statements";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

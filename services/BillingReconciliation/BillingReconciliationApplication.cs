@@ -1,4 +1,5 @@
 using CarePlanMesh.BillingReconciliation.Consumers;
+using CarePlanMesh.BillingReconciliation.Reconciliations;
 using CarePlanMesh.ServiceDefaults;
 
 namespace CarePlanMesh.BillingReconciliation;
@@ -8,8 +9,11 @@ public static class BillingReconciliationApplication
     public static WebApplicationBuilder AddBillingReconciliation(this WebApplicationBuilder builder)
     {
         builder.AddServiceDatabase("billing_reconciliation", typeof(BillingReconciliationApplication).Assembly);
+        builder.Services.AddSingleton<ReconciliationBook>();
         builder.AddServiceBus(bus =>
         {
+            bus.AddConsumer<ReconciliationConsumer>(typeof(ReconciliationConsumerDefinition));
+            bus.AddConsumer<BillingStatementConsumer>(typeof(BillingStatementConsumerDefinition));
             bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition));
             bus.AddConsumer<LicenceGrantedConsumer>(typeof(LicenceGrantedConsumerDefinition));
         });

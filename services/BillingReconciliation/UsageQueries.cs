@@ -4,20 +4,17 @@ namespace CarePlanMesh.BillingReconciliation;
 
 public static class UsageQueries
 {
-    /// <summary>Plan and actual files delivered by an office for a service month (null month: plans without a month).</summary>
+    /// <summary>Plan and actual files delivered by an office for a service month (null month: plans without a month): one row read.</summary>
     public static async Task<(int Plans, int Actuals)> Totals(NpgsqlDataSource dataSource, string office, string? month, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT coalesce(sum(plan_files), 0)::int, coalesce(sum(actual_files), 0)::int
-            FROM billing_reconciliation.usage
-            WHERE office_number = @office AND service_month IS NOT DISTINCT FROM @month
+            SELECT plan_files, actual_files FROM billing_reconciliation.usage_totals WHERE office_number = @office AND service_month = @month
             """);
         command.Parameters.AddWithValue("office", office);
-        command.Parameters.Add(new NpgsqlParameter("month", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)month ?? DBNull.Value });
+        command.Parameters.AddWithValue("month", month ?? "");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt32(0), reader.GetInt32(1));
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt32(0), reader.GetInt32(1)) : (0, 0);
     }
 
     /// <summary>GET /usage/{office}/{month}: the counts for operators (management port only).</summary>

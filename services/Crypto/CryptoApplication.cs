@@ -25,6 +25,7 @@ public static class CryptoApplication
         {
             bus.AddConsumer<SealSubmissionConsumer>(typeof(SealSubmissionConsumerDefinition));
             bus.AddConsumer<SignReceiptConsumer>(typeof(SignReceiptConsumerDefinition));
+            bus.AddConsumer<SealReconciliationReportConsumer>(typeof(SealReconciliationReportConsumerDefinition));
             bus.AddConsumer<CertificatesConsumer>(typeof(CertificatesConsumerDefinition));
         });
         return builder;

@@ -10,6 +10,7 @@ using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
+using CarePlanMesh.Intake.Reconciliations;
 using CarePlanMesh.Intake.Retention;
 using CarePlanMesh.Intake.Routing;
 using CarePlanMesh.Intake.Notifications;
@@ -53,6 +54,9 @@ public static class IntakeApplication
             bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
             NotificationEndpoints.AddRequestClients(bus);
+            bus.AddRequestClient<ListReconciliations>(Queues.Address(Queues.Reconciliation));
+            bus.AddRequestClient<GetReconciliationReport>(Queues.Address(Queues.Reconciliation));
+            bus.AddRequestClient<GetBillingStatement>(Queues.Address(Queues.BillingStatements));
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -123,6 +127,8 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox()
+            .MapReconciliations()
+            .MapBilling()
             .MapAdmin()
             .MapNotifications();
         // Operators only: on the management address, never on the public edge.

@@ -2,7 +2,10 @@ using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Standard;
+using CarePlanMesh.Reconciliation;
 using CarePlanMesh.Validation.Consumers;
+using CarePlanMesh.Validation.Reconciliation;
+using MassTransit;
 
 namespace CarePlanMesh.Validation;
 
@@ -15,7 +18,14 @@ public static class ValidationApplication
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.
         builder.Services.AddSingleton(new RedrivenBySweeper(Queues.ValidateSubmission));
-        builder.AddServiceBus(bus => bus.AddConsumer<ValidateSubmissionConsumer>(typeof(ValidateSubmissionConsumerDefinition)));
+        // The pseudonym key never leaves this service (docs/reconciliation.md).
+        builder.Services.AddSingleton(_ => new Pseudonyms(Convert.FromBase64String(builder.Configuration.Required("Reconciliation:PseudonymKey"))));
+        builder.Services.AddScoped<ReconciliationFacts>();
+        builder.AddServiceBus(bus =>
+        {
+            bus.AddConsumer<ValidateSubmissionConsumer>(typeof(ValidateSubmissionConsumerDefinition));
+            bus.AddRequestClient<ReconcileActuals>(Queues.Address(Queues.Reconciliation), RequestTimeout.After(s: 30));
+        });
         return builder;
     }
 

@@ -94,6 +94,7 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["MessageData__Keys__2025a"] = PayloadKeys.Old,
                 ["MessageData__Keys__2026a"] = PayloadKeys.Active,
                 ["MessageData__ActiveKey"] = "2026a",
+                ["Reconciliation__PseudonymKey"] = PayloadKeys.Pseudonyms,
                 // Short retention, purged only when a test asks (the scheduled run waits an hour).
                 ["Retention__SealedPackages"] = "00:00:01",
                 ["Retention__Metadata"] = "00:00:04",
@@ -427,6 +428,7 @@ static class PayloadKeys
 {
     public static readonly string Old = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     public static readonly string Active = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public static readonly string Pseudonyms = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,8 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.Reconciliation;
 using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
+using CarePlanMesh.Validation.Reconciliation;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +13,8 @@ namespace CarePlanMesh.Validation.Consumers;
 /// with counts and rule ids only; the defects themselves go behind the claim check. A pure function of the
 /// payload, so a redelivered command simply yields the same outcome again.
 /// </summary>
-public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository, IOptions<ValidationPolicy> policy, ILogger<ValidateSubmissionConsumer> logger)
+public sealed class ValidateSubmissionConsumer(
+    IMessageDataRepository repository, IOptions<ValidationPolicy> policy, ReconciliationFacts reconciliation, ILogger<ValidateSubmissionConsumer> logger)
     : IConsumer<ValidateSubmission>
 {
     public async Task Consume(ConsumeContext<ValidateSubmission> context)
@@ -25,6 +28,16 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
         var report = StandardValidator.Validate([.. files.Select(e => (e.Name, e.Content))], command.SenderOffice, policy.Value);
         var defects = report.Defects.ToList();
         var (errors, warnings, records, ruleIds) = (report.ErrorCount, report.WarningCount, report.RecordCount, report.RuleIds);
+        // A valid 予定 / 実績 unit yields reconciliation facts, and a 予定 over a user's limit a warning the care manager sees now.
+        var facts = errors == 0 ? reconciliation.Extract([.. files.Select(e => (e.Name, e.Content))]) : null;
+        if (facts is { Facts.Kind: FactKinds.Plan })
+        {
+            var overLimit = ReconciliationFacts.OverLimitWarnings(facts, [.. files.Select(e => (e.Name, e.Content))]).ToList();
+            defects.AddRange(overLimit);
+            warnings += overLimit.Count;
+            if (overLimit.Count > 0)
+                ruleIds = [.. ruleIds.Append("reconciliation.over-limit").Order(StringComparer.Ordinal)];
+        }
         var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
         logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, files.Count, records, errors, warnings);
@@ -39,6 +52,9 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
                 DefectReport = stored!,
             });
         else
+        {
+            if (facts is not null)
+                await reconciliation.Hand(context, facts, report);
             await context.Publish(new SubmissionValidated
             {
                 SubmissionId = command.SubmissionId,
@@ -48,6 +64,7 @@ public sealed class ValidateSubmissionConsumer(IMessageDataRepository repository
                 RuleIds = ruleIds,
                 DefectReport = stored,
             });
+        }
     }
 }
 

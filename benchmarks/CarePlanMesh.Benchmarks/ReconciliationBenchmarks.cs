@@ -1,0 +1,36 @@
+using BenchmarkDotNet.Attributes;
+using CarePlanMesh.Reconciliation;
+
+namespace CarePlanMesh.Benchmarks;
+
+/// <summary>Reconciling one provider's month: 10,000 users × 20 rows of 予定 against the same 実績 with one row in ten changed.</summary>
+[MemoryDiagnoser]
+public class ReconciliationBenchmarks
+{
+    const string Provider = "0300000005";
+    List<ServiceFact> _plan = null!;
+    List<ServiceFact> _actual = null!;
+    List<UserLimit> _limits = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _plan = [];
+        _actual = [];
+        _limits = [];
+        for (var user = 0; user < 10_000; user++)
+        {
+            var key = user.ToString("x32");
+            _limits.Add(new UserLimit(key, "21", 16765, 5000, 0, user + 1));
+            for (var row = 0; row < 20; row++)
+            {
+                var fact = new ServiceFact(key, Provider, row % 2 == 0 ? "119901" : "119902", $"202506{row + 1:00}", "0900", "0930", 250, 1, user * 20 + row + 1);
+                _plan.Add(fact);
+                _actual.Add(row % 10 == 0 ? fact with { Count = 2 } : fact);
+            }
+        }
+    }
+
+    [Benchmark]
+    public int Reconcile_10000_users_by_20_rows() => Reconciler.Compare(Provider, _plan, _actual, _limits).Differences.Count;
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Security.Claims;
+using CarePlanMesh.Contracts;
+using CarePlanMesh.Intake.Audit;
+using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.ServiceDefaults.MessageData;
+using MassTransit;
+
+namespace CarePlanMesh.Intake.Reconciliations;
+
+/// <summary>
+/// 予定 against 実績 (issue #13): the counts billing-reconciliation keeps, for the care office and for the provider
+/// (its own rows), and the detail report sealed to the care office. No names or insured numbers pass here.
+/// </summary>
+public static class ReconciliationEndpoints
+{
+    public static RouteGroupBuilder MapReconciliations(this RouteGroupBuilder api)
+    {
+        api.MapGet("/reconciliations", List);
+        api.MapGet("/reconciliations/{id:guid}/report", Report).WithMetadata(new AuditAction("reconciliation-report"));
+        return api;
+    }
+
+    static async Task<IResult> List(string? serviceMonth, ClaimsPrincipal user, IRequestClient<ListReconciliations> client, CancellationToken cancellationToken)
+    {
+        if (serviceMonth is null || !DateTime.TryParseExact(serviceMonth, "yyyyMM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            return Problems.Of(400, "service-month", "A service month is needed", "サービス提供年月が必要です",
+                "Give serviceMonth as YYYYMM, e.g. ?serviceMonth=202506.", "serviceMonthをYYYYMM形式で指定してください（例: ?serviceMonth=202506）。");
+        var list = (await client.GetResponse<ReconciliationList>(new ListReconciliations { Office = user.Office(), ServiceMonth = serviceMonth }, cancellationToken)).Message;
+        var office = user.Office();
+        return Results.Ok(new
+        {
+            items = list.Items.Select(r => new
+            {
+                id = r.ReconciliationId,
+                careOffice = r.CareOffice,
+                providerOffice = r.ProviderOffice,
+                serviceMonth = r.ServiceMonth,
+                usersCompared = r.UsersCompared,
+                usersMatched = r.UsersMatched,
+                usersWithDifferences = r.UsersWithDifferences,
+                notDelivered = r.NotDelivered,
+                notPlanned = r.NotPlanned,
+                differentServiceCode = r.DifferentServiceCode,
+                differentTimesOrUnits = r.DifferentTimesOrUnits,
+                differentCounts = r.DifferentCounts,
+                usersWithoutPlan = r.UsersWithoutPlan,
+                usersOverLimit = r.UsersOverLimit,
+                planSubmissionId = r.PlanSubmissionId,
+                actualSubmissionId = r.ActualSubmissionId,
+                // The detail names users: only the care office, which holds both files, gets it.
+                report = r.CareOffice == office ? new { href = $"/v1/reconciliations/{r.ReconciliationId}/report", ready = list.Sealed.Contains(r.ReconciliationId) } : null,
+            }),
+        });
+    }
+
+    static async Task<IResult> Report(Guid id, ClaimsPrincipal user, IRequestClient<GetReconciliationReport> client, PostgresMessageDataRepository payloads,
+        CancellationToken cancellationToken)
+    {
+        var location = (await client.GetResponse<ReconciliationReportLocation>(new GetReconciliationReport { ReconciliationId = id, Office = user.Office() }, cancellationToken)).Message;
+        if (!location.Found)
+            return Problems.NotFound("reconciliation", "突合結果");
+        if (location.SealedReport is null)
+            return Problems.Of(409, "report-not-ready", "The report is being sealed", "報告書を暗号化しています",
+                "The detail report is not sealed yet; try again shortly.", "詳細報告書はまだ暗号化中です。しばらくしてから再度取得してください。");
+        try
+        {
+            return Results.File(await payloads.Get(location.SealedReport, cancellationToken), "application/pkcs7-mime", $"reconciliation-{id}.p7m");
+        }
+        catch (MessageDataNotFoundException)
+        {
+            return Problems.Of(410, "purged", "The report was purged", "報告書は保存期間を過ぎて削除されました",
+                "The sealed report is past its retention period.", "暗号化された報告書は保存期間を過ぎたため削除されました。");
+        }
+    }
+}

@@ -115,6 +115,7 @@ public static class IntakeApplication
             .RequireAuthorization()
             .MapAuth()
             .MapSubmissions()
+            .MapSubmissionList()
             .MapReceipts()
             .MapValidation()
             .MapRouting()

@@ -29,9 +29,9 @@ public sealed class MeshFixture : IAsyncLifetime
     public const string OrderedProvider = "1300000204";
     /// <summary>An office whose certificate a test revokes.</summary>
     public const string RevokedProvider = "1400000205";
-    /// <summary>A partnered, licensed pair of its own for the vendor API tests (lists, idempotency, events).</summary>
-    public const string VendorCareOffice = "1300000206";
-    public const string VendorProvider = "1300000207";
+    /// <summary>A partnered, licensed pair of its own for the vendor API tests (lists, idempotency, events), outside every directory search the tests make.</summary>
+    public const string VendorCareOffice = "2700000206";
+    public const string VendorProvider = "2700000207";
 
     static readonly DemoOffice[] Offices =
     [
@@ -42,7 +42,7 @@ public sealed class MeshFixture : IAsyncLifetime
         new(OrderedProvider, ["11"], "順序テスト訪問介護事業所"),
         new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
         new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
-        new(VendorProvider, ["11"], "API テスト訪問介護事業所"),
+        new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =

@@ -7,6 +7,7 @@ using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake.Admin;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Idempotency;
 using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
 using CarePlanMesh.Intake.Retention;
@@ -66,6 +67,7 @@ public static class IntakeApplication
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.AddIdempotency();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -110,6 +112,7 @@ public static class IntakeApplication
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.MapGroup("/v1")
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()

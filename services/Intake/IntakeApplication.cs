@@ -68,6 +68,7 @@ public static class IntakeApplication
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();
         builder.AddIdempotency();
+        builder.AddApiContract();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -109,6 +110,7 @@ public static class IntakeApplication
     public static WebApplication MapIntake(this WebApplication app)
     {
         var publicPort = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.PublicUrl).Port;
+        app.MapApiContract();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();

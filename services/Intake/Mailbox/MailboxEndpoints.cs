@@ -13,7 +13,7 @@ public static class MailboxEndpoints
 {
     public static RouteGroupBuilder MapMailbox(this RouteGroupBuilder api)
     {
-        api.MapGet("/mailbox", List);
+        api.MapGet("/mailbox", List).Produces<Page<MailboxItem>>();
         api.MapGet("/mailbox/{id:guid}", Download).WithMetadata(new AuditAction("download"));
         api.MapPost("/mailbox/{id:guid}/ack", Acknowledge).WithMetadata(new AuditAction("acknowledgement"));
         return api;

@@ -13,7 +13,7 @@ public static class SubmissionEndpoints
 {
     public static RouteGroupBuilder MapSubmissions(this RouteGroupBuilder api)
     {
-        api.MapPost("/submissions", Submit).DisableAntiforgery().WithMetadata(new AuditAction("submission"), new Idempotency.Idempotent());
+        api.MapPost("/submissions", Submit).DisableAntiforgery().Produces(StatusCodes.Status202Accepted).WithMetadata(new AuditAction("submission"), new Idempotency.Idempotent());
         api.MapGet("/submissions/{id:guid}", Get);
         api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).WithMetadata(new AuditAction("withdrawal"));
         return api;

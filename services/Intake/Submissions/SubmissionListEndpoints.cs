@@ -24,7 +24,7 @@ public static class SubmissionListEndpoints
 
     public static RouteGroupBuilder MapSubmissionList(this RouteGroupBuilder api)
     {
-        api.MapGet("/submissions", List);
+        api.MapGet("/submissions", List).Produces<Page<SentSubmission>>();
         return api;
     }
 

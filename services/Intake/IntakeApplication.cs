@@ -7,6 +7,7 @@ using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Intake.Admin;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Events;
 using CarePlanMesh.Intake.Idempotency;
 using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
@@ -51,6 +52,7 @@ public static class IntakeApplication
             bus.AddRequestClient<ChangePartnership>(Queues.Address(Queues.Partnerships));
             bus.AddRequestClient<GetLicence>(Queues.Address(Queues.Licences));
             bus.AddRequestClient<ApplyFreePass>(Queues.Address(Queues.Licences));
+            bus.AddEventConsumers();
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -69,6 +71,7 @@ public static class IntakeApplication
         builder.Services.AddHostedService<RetentionService>();
         builder.AddIdempotency();
         builder.AddApiContract();
+        builder.AddEvents();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -125,6 +128,7 @@ public static class IntakeApplication
             .MapValidation()
             .MapRouting()
             .MapMailbox()
+            .MapEvents()
             .MapAdmin();
         // Operators only: on the management address, never on the public edge.
         var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")

@@ -50,6 +50,8 @@ public sealed class MeshFixture : IAsyncLifetime
         // Two routing replicas compete for the same queues, as ops would scale it: placement order must hold across them.
         ("Routing", "routing"), ("Routing", "routing-2"), ("Crypto", "crypto"), ("Validation", "validation"),
         ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
+        // A second intake replica on its own public address: the event stream must reach an office on either.
+        ("Intake", "intake-2"),
     ];
 
     readonly List<(string Name, Process Process, string Log)> _processes = [];
@@ -57,6 +59,7 @@ public sealed class MeshFixture : IAsyncLifetime
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
     public Uri BaseAddress { get; private set; } = null!;
+    public Uri SecondIntakeAddress { get; private set; } = null!;
     public Dictionary<string, Uri> Management { get; } = [];
     /// <summary>The virtual host the services run on, for tests that play an operator's tool on the bus.</summary>
     public Uri RabbitMq { get; private set; } = null!;
@@ -71,6 +74,7 @@ public sealed class MeshFixture : IAsyncLifetime
         DevelopmentPki.Create(DemoDirectory, Offices, passwordIterations: 10_000);
         Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
         BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
+        SecondIntakeAddress = new Uri($"https://127.0.0.1:{FreePort()}");
 
         foreach (var (dir, name) in Services)
         {
@@ -101,7 +105,10 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Retention__SealedPackages"] = "00:00:01",
                 ["Retention__Metadata"] = "00:00:04",
                 ["Retention__Interval"] = "01:00:00",
+                ["Events__Heartbeat"] = "00:00:02",
             };
+            if (name == "intake-2")
+                environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();
             _processes.Add(Start(dir, name, environment));
         }
 

@@ -8,6 +8,8 @@ using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.Intake.Admin;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Intake.Events;
+using CarePlanMesh.Intake.Idempotency;
 using CarePlanMesh.Intake.Mailbox;
 using CarePlanMesh.Intake.Receipts;
 using CarePlanMesh.Intake.Reconciliations;
@@ -57,6 +59,7 @@ public static class IntakeApplication
             bus.AddRequestClient<ListReconciliations>(Queues.Address(Queues.Reconciliation));
             bus.AddRequestClient<GetReconciliationReport>(Queues.Address(Queues.Reconciliation));
             bus.AddRequestClient<GetBillingStatement>(Queues.Address(Queues.BillingStatements));
+            bus.AddEventConsumers();
         });
 
         builder.Services.AddSingleton<SubmissionStore>();
@@ -73,6 +76,9 @@ public static class IntakeApplication
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.AddIdempotency();
+        builder.AddApiContract();
+        builder.AddEvents();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -114,21 +120,25 @@ public static class IntakeApplication
     public static WebApplication MapIntake(this WebApplication app)
     {
         var publicPort = new Uri(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value.PublicUrl).Port;
+        app.MapApiContract();
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyMiddleware>();
         app.MapGroup("/v1")
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
             .AddEndpointFilter<DeadlineFilter>()
             .MapAuth()
             .MapSubmissions()
+            .MapSubmissionList()
             .MapReceipts()
             .MapValidation()
             .MapRouting()
             .MapMailbox()
             .MapReconciliations()
             .MapBilling()
+            .MapEvents()
             .MapAdmin()
             .MapNotifications();
         // Operators only: on the management address, never on the public edge.

@@ -14,7 +14,7 @@ namespace CarePlanMesh.EndToEnd.Tests;
 /// The whole mesh as an operator runs it: the six services as separate processes from their build output, on a
 /// fresh database and virtual host of the test infrastructure, with a freshly made development PKI.
 /// </summary>
-public sealed class MeshFixture : IAsyncLifetime
+public class MeshFixture : IAsyncLifetime
 {
     public const string CareOffice = "0300000100";
     public const string Provider = "0300000005";
@@ -29,6 +29,9 @@ public sealed class MeshFixture : IAsyncLifetime
     public const string OrderedProvider = "1300000204";
     /// <summary>An office whose certificate a test revokes.</summary>
     public const string RevokedProvider = "1400000205";
+    /// <summary>A partnered, licensed pair of its own for the vendor API tests (lists, idempotency, events), outside every directory search the tests make.</summary>
+    public const string VendorCareOffice = "2700000206";
+    public const string VendorProvider = "2700000207";
 
     static readonly DemoOffice[] Offices =
     [
@@ -38,6 +41,8 @@ public sealed class MeshFixture : IAsyncLifetime
         new(OrderedCareOffice, ["43"], "順序テスト居宅介護支援事業所", [OrderedProvider]),
         new(OrderedProvider, ["11"], "順序テスト訪問介護事業所"),
         new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
+        new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
+        new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -45,29 +50,46 @@ public sealed class MeshFixture : IAsyncLifetime
         // Two routing replicas compete for the same queues, as ops would scale it: placement order must hold across them.
         ("Routing", "routing"), ("Routing", "routing-2"), ("Crypto", "crypto"), ("Validation", "validation"),
         ("Notification", "notification"), ("BillingReconciliation", "billing-reconciliation"), ("Intake", "intake"),
+        // A second intake replica on its own public address: the event stream must reach an office on either.
+        ("Intake", "intake-2"),
     ];
 
     readonly List<ServiceProcess> _services = [];
+
+    /// <summary>The service processes by name (replicas included), in the order they start.</summary>
+    public static IReadOnlyList<string> ServiceNames { get; } = [.. Services.Select(s => s.Name)];
     /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
     public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
     public Uri BaseAddress { get; private set; } = null!;
+    public Uri SecondIntakeAddress { get; private set; } = null!;
     public Dictionary<string, Uri> Management { get; } = [];
     /// <summary>The virtual host the services run on, for tests that play an operator's tool on the bus.</summary>
     public Uri RabbitMq { get; private set; } = null!;
     public X509Certificate2 Ca { get; private set; } = null!;
 
+    Infrastructure _infrastructure = null!;
+
+    /// <summary>The RabbitMQ and PostgreSQL the mesh runs on: those every test collection shares, unless a fixture brings its own.</summary>
+    protected virtual Task<Infrastructure> StartInfrastructure() => Infrastructure.GetAsync();
+
+    /// <summary>Settings a fixture adds to or changes in every service's environment.</summary>
+    protected virtual void Configure(string service, Dictionary<string, string> environment)
+    {
+    }
+
     public async Task InitializeAsync()
     {
-        var infrastructure = await Infrastructure.GetAsync();
+        var infrastructure = _infrastructure = await StartInfrastructure();
         PostgresConnectionString = await infrastructure.CreateDatabaseAsync("e2e");
         var rabbit = await infrastructure.CreateVirtualHostAsync("e2e");
         RabbitMq = rabbit;
         DevelopmentPki.Create(DemoDirectory, Offices, passwordIterations: 10_000);
         Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
         BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
+        SecondIntakeAddress = new Uri($"https://127.0.0.1:{FreePort()}");
 
         foreach (var (dir, name) in Services)
         {
@@ -103,7 +125,11 @@ public sealed class MeshFixture : IAsyncLifetime
                 ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = Smtp.Configuration.Port.ToString(), ["Smtp__Security"] = "None", ["Smtp__RetryBase"] = "00:00:01",
                 ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
                 ["Webhooks__RequestTimeout"] = "00:00:03",
+                ["Events__Heartbeat"] = "00:00:02",
             };
+            if (name == "intake-2")
+                environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();
+            Configure(name, environment);
             var service = new ServiceProcess(dir, name, environment, Path.Combine(DemoDirectory, $"{name}.log"));
             _services.Add(service);
             Launch(service);
@@ -113,7 +139,7 @@ public sealed class MeshFixture : IAsyncLifetime
             await WaitUntilReady(service);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var service in _services)
             await Stop(service);
@@ -140,10 +166,9 @@ public sealed class MeshFixture : IAsyncLifetime
     /// </summary>
     public async Task<IAsyncDisposable> Refuse(string queue)
     {
-        var infrastructure = await Infrastructure.GetAsync();
         var policy = $"refuse-{queue}";
-        await infrastructure.SetPolicyAsync(RabbitMq, policy, $"^{queue}$", """{"max-length":0,"overflow":"reject-publish"}""");
-        return new Cleared(() => infrastructure.ClearPolicyAsync(RabbitMq, policy));
+        await _infrastructure.SetPolicyAsync(RabbitMq, policy, $"^{queue}$", """{"max-length":0,"overflow":"reject-publish"}""");
+        return new Cleared(() => _infrastructure.ClearPolicyAsync(RabbitMq, policy));
     }
 
     sealed class Cleared(Func<Task> clear) : IAsyncDisposable

@@ -5,11 +5,11 @@ namespace CarePlanMesh.Testing;
 /// <summary>PostgreSQL and RabbitMQ from the Debian packages, started on free loopback ports under a temporary folder.</summary>
 static class LocalServers
 {
-    const string RabbitServer = "/usr/lib/rabbitmq/bin/rabbitmq-server";
-    const string RabbitCtl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
-    const string RabbitUser = "careplanmesh";
+    internal const string RabbitServer = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    internal const string RabbitCtl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
+    internal const string RabbitUser = "careplanmesh";
 
-    static string? PostgresBin =>
+    internal static string? PostgresBin =>
         Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).OrderDescending()
                 .FirstOrDefault(bin => File.Exists(Path.Combine(bin, "initdb")))
@@ -17,54 +17,140 @@ static class LocalServers
 
     public static bool Available => File.Exists(RabbitServer) && File.Exists(RabbitCtl) && PostgresBin is not null;
 
-    static bool IsRoot => Environment.UserName == "root";
+    /// <summary>The servers every test collection shares. Their PostgreSQL trades durability for speed: nothing kills it.</summary>
+    public static async Task<Infrastructure> StartAsync() => (await StartServers(durable: false)).Infrastructure;
 
-    static string Runuser => IsRoot ? "/usr/sbin/runuser -u postgres -- " : "";
-
-    public static async Task<Infrastructure> StartAsync()
+    /// <summary>Servers of one's own, to kill with -9 and start again; their PostgreSQL keeps its default durability.</summary>
+    public static async Task<PrivateServers> StartPrivateAsync()
     {
-        var postgresTask = StartPostgres();
-        var rabbitTask = StartRabbit();
-        var postgres = await postgresTask;
-        var (rabbit, rabbitEnvironment) = await rabbitTask;
-        return Infrastructure.Create("local", postgres, rabbit, new RabbitMqCtl(RabbitUser, arguments => Ctl(rabbitEnvironment, arguments)));
+        if (!Available)
+            throw new InvalidOperationException("The fault tests kill and restart their own RabbitMQ and PostgreSQL: install the Debian packages rabbitmq-server and postgresql.");
+        return await StartServers(durable: true);
     }
 
-    static async Task<string> StartPostgres()
+    static async Task<PrivateServers> StartServers(bool durable)
     {
-        var bin = PostgresBin!;
+        var postgres = LocalPostgres.Create(durable);
+        var rabbit = LocalRabbit.Create();
+        await Task.WhenAll(postgres.Start(), rabbit.Start());
+        var infrastructure = Infrastructure.Create("local", postgres.AdminConnectionString, rabbit.Uri, new RabbitMqCtl(RabbitUser, arguments => rabbit.Ctl(arguments)));
+        return new PrivateServers(infrastructure, postgres, rabbit);
+    }
+
+    internal static bool IsRoot => Environment.UserName == "root";
+}
+
+/// <summary>Test servers of one's own: the infrastructure on them, and each server to kill and start again.</summary>
+public sealed record PrivateServers(Infrastructure Infrastructure, LocalPostgres Postgres, LocalRabbit Rabbit);
+
+/// <summary>A PostgreSQL cluster in a temporary folder on a free port: started, killed with -9, started again (crash recovery).</summary>
+public sealed class LocalPostgres
+{
+    readonly string _bin;
+    readonly string _data;
+    readonly int _port;
+    readonly bool _durable;
+    bool _initialised;
+
+    LocalPostgres(string bin, string data, int port, bool durable) => (_bin, _data, _port, _durable) = (bin, data, port, durable);
+
+    internal static LocalPostgres Create(bool durable)
+    {
+        var bin = LocalServers.PostgresBin!;
         // Not under the (0700) temp folder of this process: the postgres user must reach it.
         var data = Path.Combine(Path.GetTempPath(), $"careplanmesh-pg-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(data);
-        if (IsRoot)
-            await Must("/bin/chown", ["postgres:postgres", data]);
-        var port = Infrastructure.FreePort();
-        Watchdog.CleanUpAfterExit($"{Runuser}{Path.Combine(bin, "pg_ctl")} -D '{data}' -m immediate -w stop; rm -rf '{data}'");
-        await Must(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]);
-        await Must(Path.Combine(bin, "pg_ctl"),
-        [
-            "-D", data, "-l", Path.Combine(data, "server.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-            "start",
-        ]);
-        var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Include Error Detail=true";
-        await using (var connection = new NpgsqlConnection(connectionString))
-            await connection.OpenAsync();
-        return connectionString;
+        var runuser = LocalServers.IsRoot ? "/usr/sbin/runuser -u postgres -- " : "";
+        Watchdog.CleanUpAfterExit($"{runuser}{Path.Combine(bin, "pg_ctl")} -D '{data}' -m immediate -w stop; rm -rf '{data}'");
+        return new LocalPostgres(bin, data, Infrastructure.FreePort(), durable);
     }
 
-    static async Task<(Uri Uri, Dictionary<string, string> Environment)> StartRabbit()
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Include Error Detail=true";
+
+    public async Task Start()
+    {
+        if (!_initialised)
+        {
+            Directory.CreateDirectory(_data);
+            if (LocalServers.IsRoot)
+                await Must("/bin/chown", ["postgres:postgres", _data]);
+            await Must(Path.Combine(_bin, "initdb"), ["-D", _data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"]);
+            _initialised = true;
+        }
+        var speed = _durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        await Must(Path.Combine(_bin, "pg_ctl"),
+        [
+            "-D", _data, "-l", Path.Combine(_data, "server.log"), "-w", "-t", "60",
+            "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_data} -c max_connections=300{speed}",
+            "start",
+        ]);
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+    }
+
+    /// <summary>kill -9 of the postmaster and its backends at once, as a crash of the server would: nothing shuts down cleanly.</summary>
+    public async Task Kill()
+    {
+        var postmaster = int.Parse((await File.ReadAllLinesAsync(Path.Combine(_data, "postmaster.pid")))[0]);
+        var processes = ChildrenOf(postmaster).Prepend(postmaster).Select(System.Diagnostics.Process.GetProcessById).ToList();
+        foreach (var process in processes)
+            process.Kill();
+        foreach (var process in processes)
+        {
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+    }
+
+    static IEnumerable<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(name => int.TryParse(name, out var pid) ? pid : 0).Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
+                    var stat = File.ReadAllText($"/proc/{pid}/stat");
+                    return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]) == parent;
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
+
+    static async Task Must(string file, string[] arguments)
+    {
+        var (exit, output) = LocalServers.IsRoot && !file.EndsWith("chown", StringComparison.Ordinal)
+            ? await Infrastructure.Run("/usr/sbin/runuser", ["-u", "postgres", "--", file, .. arguments], timeout: TimeSpan.FromSeconds(90))
+            : await Infrastructure.Run(file, arguments, timeout: TimeSpan.FromSeconds(90));
+        if (exit != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({exit}): {output}");
+    }
+}
+
+/// <summary>A RabbitMQ node in a temporary folder on free ports: started, killed with -9, started again on the same data.</summary>
+public sealed class LocalRabbit
+{
+    readonly string _home;
+    readonly Dictionary<string, string> _environment;
+    System.Diagnostics.Process? _server;
+
+    LocalRabbit(string home, int port, Dictionary<string, string> environment) =>
+        (_home, Uri, _environment) = (home, new Uri($"amqp://{LocalServers.RabbitUser}:{LocalServers.RabbitUser}@127.0.0.1:{port}/"), environment);
+
+    public Uri Uri { get; }
+
+    internal static LocalRabbit Create()
     {
         var home = Directory.CreateTempSubdirectory("careplanmesh-rabbit-").FullName;
         var port = Infrastructure.FreePort();
-        var distributionPort = Infrastructure.FreePort();
         var config = Path.Combine(home, "rabbitmq.conf");
-        await File.WriteAllTextAsync(config,
+        File.WriteAllText(config,
             $"""
             listeners.tcp.default = 127.0.0.1:{port}
             loopback_users = none
-            default_user = {RabbitUser}
-            default_pass = {RabbitUser}
+            default_user = {LocalServers.RabbitUser}
+            default_pass = {LocalServers.RabbitUser}
             """);
         var environment = new Dictionary<string, string>
         {
@@ -73,48 +159,64 @@ static class LocalServers
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(home, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(home, "log"),
             ["RABBITMQ_NODE_PORT"] = port.ToString(),
-            ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(),
+            ["RABBITMQ_DIST_PORT"] = Infrastructure.FreePort().ToString(),
             ["RABBITMQ_CONFIG_FILE"] = config,
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(home, "enabled_plugins"),
             ["ERL_EPMD_ADDRESS"] = "127.0.0.1",
         };
         var exports = string.Concat(environment.Select(e => $"{e.Key}='{e.Value}' "));
-        Watchdog.CleanUpAfterExit($"{exports}{RabbitCtl} stop; rm -rf '{home}'");
-        var log = Path.Combine(home, "server.log");
+        Watchdog.CleanUpAfterExit($"{exports}{LocalServers.RabbitCtl} stop; rm -rf '{home}'");
+        return new LocalRabbit(home, port, environment);
+    }
+
+    public async Task Start()
+    {
+        var log = Path.Combine(_home, "server.log");
         // Output to a file, not to this process: the broker must not depend on the test host's pipes.
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", $"exec {RabbitServer} > '{log}' 2>&1"]) { WorkingDirectory = home };
-        foreach (var (key, value) in environment)
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", $"exec {LocalServers.RabbitServer} >> '{log}' 2>&1 </dev/null"]) { WorkingDirectory = _home };
+        foreach (var (key, value) in _environment)
             start.Environment[key] = value;
-        var server = System.Diagnostics.Process.Start(start)!;
+        _server = System.Diagnostics.Process.Start(start)!;
 
         // await_startup fails at once while the node is not reachable yet, so ask until it answers.
         string NotStarted(string? rabbitctlOutput) =>
             $"RabbitMQ did not start.\nrabbitmqctl: {rabbitctlOutput}\nserver output:\n{(File.Exists(log) ? string.Join("\n", File.ReadAllLines(log).TakeLast(30)) : "(no output)")}";
+        var server = _server;
         await Poll.Until(async () =>
         {
-            var (exit, output) = await Infrastructure.Run(RabbitCtl, ["await_startup", "--timeout", "10"], environment, TimeSpan.FromSeconds(20));
+            var (exit, output) = await Infrastructure.Run(LocalServers.RabbitCtl, ["await_startup", "--timeout", "10"], _environment, TimeSpan.FromSeconds(20));
             if (exit != 0 && server.HasExited)
                 throw new InvalidOperationException(NotStarted(output));
             return (exit, output);
         }, answer => answer.exit == 0, TimeSpan.FromSeconds(90), last => NotStarted(last.output));
-
-        var uri = new Uri($"amqp://{RabbitUser}:{RabbitUser}@127.0.0.1:{port}/");
-        return (uri, environment);
     }
 
-    static async Task Ctl(Dictionary<string, string> environment, params string[] arguments)
+    /// <summary>kill -9 of the Erlang VM, as a crash would: no queue is closed cleanly, connections just drop.</summary>
+    public async Task Kill()
     {
-        var (exit, output) = await Infrastructure.Run(RabbitCtl, arguments, environment);
+        var pid = int.Parse((await Ctl("eval", "os:getpid().")).Trim().Trim('"'));
+        using var beam = System.Diagnostics.Process.GetProcessById(pid);
+        beam.Kill();
+        await beam.WaitForExitAsync();
+        if (_server is not null)
+            await _server.WaitForExitAsync();
+    }
+
+    /// <summary>Queues of a virtual host with their consumer counts.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> Consumers(Uri virtualHost)
+    {
+        var output = await Ctl("list_queues", "-p", Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/')), "--quiet", "--no-table-headers", "name", "consumers");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Where(fields => fields.Length == 2)
+            .ToDictionary(fields => fields[0], fields => int.Parse(fields[1]));
+    }
+
+    internal async Task<string> Ctl(params string[] arguments)
+    {
+        var (exit, output) = await Infrastructure.Run(LocalServers.RabbitCtl, arguments, _environment);
         if (exit != 0)
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {output}");
-    }
-
-    static async Task Must(string file, string[] arguments)
-    {
-        var (exit, output) = IsRoot && !file.EndsWith("chown", StringComparison.Ordinal)
-            ? await Infrastructure.Run("/usr/sbin/runuser", ["-u", "postgres", "--", file, .. arguments], timeout: TimeSpan.FromSeconds(90))
-            : await Infrastructure.Run(file, arguments, timeout: TimeSpan.FromSeconds(90));
-        if (exit != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({exit}): {output}");
+        return output;
     }
 }

@@ -25,7 +25,7 @@ public static class AdminEndpoints
 
     public static RouteGroupBuilder MapAdmin(this RouteGroupBuilder api)
     {
-        var admin = api.MapGroup("/admin").RequireAuthorization(Policy).WithMetadata(new AuditAction("registry-change"));
+        var admin = api.MapGroup("/admin").RequireAuthorization(Policy).WithMetadata(new AuditAction("registry-change"), new Idempotency.Idempotent());
         admin.MapPost("/offices", RegisterOffice);
         admin.MapPost("/offices/{office}/staff", RegisterStaff);
         admin.MapPost("/offices/{office}/certificates", RegisterCertificate);

@@ -13,38 +13,81 @@ public static class MailboxEndpoints
 {
     public static RouteGroupBuilder MapMailbox(this RouteGroupBuilder api)
     {
-        api.MapGet("/mailbox", List);
+        api.MapGet("/mailbox", List).Produces<Page<MailboxItem>>();
         api.MapGet("/mailbox/{id:guid}", Download).WithMetadata(new AuditAction("download"));
         api.MapPost("/mailbox/{id:guid}/ack", Acknowledge).WithMetadata(new AuditAction("acknowledgement"));
         return api;
     }
 
-    static async Task<IResult> List(ClaimsPrincipal user, SubmissionStore store, CancellationToken cancellationToken)
+    /// <param name="State">awaiting (default): waiting for pickup; acknowledged; all: also expired unpicked.</param>
+    /// <param name="SenderOffice">10-digit office number of the sender.</param>
+    /// <param name="ServiceMonth">yyyyMM.</param>
+    /// <param name="Limit">Items per page, 1–200 (default 50).</param>
+    /// <param name="Cursor">From the previous page's <c>next</c>; opaque.</param>
+    public sealed record Query(string? State, string? SenderOffice, string? ServiceMonth, string? Limit, string? Cursor);
+
+    /// <summary>The earlier unit from the same sender to import first; its id only while it is in the mailbox.</summary>
+    public sealed record WaitingFor(string SendUnit, string State, Guid? Id);
+
+    public sealed record OutOfOrder(string? LatestSendUnit);
+
+    public sealed record MailboxItem(Guid Id, string State, string SenderOffice, string? SenderServiceType, string SendUnit, string? ServiceMonth,
+        IReadOnlyList<SubmittedFile> Files, long? SealedBytes, string? SealedSha256, DateTimeOffset? RoutedAt, DateTimeOffset? PickupDeadline,
+        DateTimeOffset? PickedUpAt, DateTimeOffset? AcknowledgedAt, WaitingFor? WaitingFor, OutOfOrder? OutOfOrder, string Href);
+
+    /// <summary>
+    /// Awaiting items per sender in ascending 連番 (the standard's import order), each marked with what it waits for;
+    /// acknowledged and all newest first, for as long as the metadata is kept (Retention:Metadata).
+    /// </summary>
+    static async Task<IResult> List([AsParameters] Query query, HttpRequest request, ClaimsPrincipal user, SubmissionStore store, CancellationToken cancellationToken)
     {
-        var items = await store.Mailbox(user.Office(), cancellationToken);
-        return Results.Ok(new
+        MailboxView? view = query.State switch
         {
-            items = items.Select(i => new
-            {
-                id = i.Item.CorrelationId,
-                senderOffice = i.Item.SenderOffice,
-                senderServiceType = i.Item.SenderServiceType,
-                sendUnit = i.Item.SendUnit,
-                serviceMonth = i.Item.ServiceMonth,
-                files = i.Item.Files,
-                sealedBytes = i.Item.SealedBytes,
-                sealedSha256 = i.Item.SealedSha256,
-                routedAt = i.Item.Timeline.LastOrDefault(t => t.State == SubmissionStates.AwaitingPickup)?.At,
-                pickupDeadline = i.Item.Deadline,
-                pickedUpAt = i.Item.PickedUpAt,
-                // Import after this unit: the standard imports one sender's units in ascending 連番 order.
-                waitingFor = i.WaitingFor is { } earlier
-                    ? new { sendUnit = earlier.SendUnit, state = earlier.CurrentState, id = earlier.CurrentState == SubmissionStates.AwaitingPickup ? earlier.CorrelationId : (Guid?)null }
-                    : null,
-                outOfOrder = i.Item.OutOfOrder ? new { latestSendUnit = i.Item.LatestSendUnit } : null,
-                href = $"/v1/mailbox/{i.Item.CorrelationId}",
-            }),
-        });
+            null or "awaiting" => MailboxView.Awaiting,
+            "acknowledged" => MailboxView.Acknowledged,
+            "all" => MailboxView.All,
+            _ => null,
+        };
+        if (view is not { } shown)
+            return Paging.InvalidQuery("state", "state is awaiting, acknowledged or all.", "state は awaiting、acknowledged、all のいずれかです。");
+        if (Paging.ServiceMonth(query.ServiceMonth) is { } badMonth)
+            return badMonth;
+        var (limit, badLimit) = Paging.Limit(query.Limit);
+        if (badLimit is not null)
+            return badLimit;
+        var keyParts = shown == MailboxView.Awaiting ? 4 : 2;
+        string[]? after = null;
+        if (query.Cursor is { } cursor
+            && ((after = Paging.Decode(cursor, keyParts)) is null || Paging.FromMicroseconds(after[^2]) is null || !Guid.TryParse(after[^1], out _)))
+            return Paging.InvalidCursor();
+
+        var (items, more) = await store.ListReceived(user.Office(), shown, query.SenderOffice, query.ServiceMonth, after, limit, cancellationToken);
+        string? next = null;
+        if (more)
+        {
+            var (last, at) = (items[^1].Item, Paging.Microseconds(items[^1].StoredReceivedAt));
+            next = Paging.NextPage(request, shown == MailboxView.Awaiting
+                ? Paging.Encode(last.SenderOffice, last.SendUnit, at, last.CorrelationId.ToString())
+                : Paging.Encode(at, last.CorrelationId.ToString()));
+        }
+        return TypedResults.Ok(new Page<MailboxItem>(items.Select(View).ToList(), next));
+    }
+
+    static MailboxItem View(Listed listed)
+    {
+        var item = listed.Item;
+        return new MailboxItem(item.CorrelationId, item.CurrentState, item.SenderOffice, item.SenderServiceType, item.SendUnit, item.ServiceMonth, item.Files,
+            item.SealedBytes, item.SealedSha256,
+            item.Timeline.LastOrDefault(t => t.State == SubmissionStates.AwaitingPickup)?.At,
+            item.CurrentState == SubmissionStates.AwaitingPickup ? item.Deadline : null,
+            item.PickedUpAt,
+            item.Timeline.LastOrDefault(t => t.State == SubmissionStates.Acknowledged)?.At,
+            // Import after this unit: the standard imports one sender's units in ascending 連番 order.
+            listed.WaitingFor is { } earlier
+                ? new WaitingFor(earlier.SendUnit, earlier.CurrentState, earlier.CurrentState == SubmissionStates.AwaitingPickup ? earlier.CorrelationId : null)
+                : null,
+            item.OutOfOrder ? new OutOfOrder(item.LatestSendUnit) : null,
+            $"/v1/mailbox/{item.CorrelationId}");
     }
 
     static async Task<IResult> Download(Guid id, ClaimsPrincipal user, IRequestClient<PickUpDelivery> pickUp, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)

@@ -31,12 +31,14 @@ public static class ReceiptEndpoints
             return Problems.NotFound("submission", "送信");
         return Results.Ok(new
         {
-            receipts = new[] { ReceiptKinds.Received, ReceiptKinds.Validated, ReceiptKinds.Acknowledged }
-                .Select(kind => (kind, moment: Moment(submission, kind)))
-                .Where(r => r.moment is not null)
-                .Select(r => new { kind = r.kind, at = r.moment!.Value.At, href = $"/v1/submissions/{id}/receipts/{r.kind}" }),
+            receipts = Issuable(submission)
+                .Select(kind => new { kind, at = Moment(submission, kind)!.Value.At, href = $"/v1/submissions/{id}/receipts/{kind}" }),
         });
     }
+
+    /// <summary>The kinds of receipt the submission has reached, in the order they happen.</summary>
+    public static IEnumerable<string> Issuable(SubmissionState submission) =>
+        new[] { ReceiptKinds.Received, ReceiptKinds.Validated, ReceiptKinds.Acknowledged }.Where(kind => Moment(submission, kind) is not null);
 
     static async Task<IResult> Get(Guid id, string kind, ClaimsPrincipal user, SubmissionStore store, ReceiptStore receipts,
         IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken)

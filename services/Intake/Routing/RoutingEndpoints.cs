@@ -31,7 +31,7 @@ public static class RoutingEndpoints
                 answer => answer.Refusal is { } refusal
                     ? Refused(refusal, answer.Partnership?.Id)
                     : Results.Created($"/v1/partnerships/{answer.Partnership!.Id}", answer.Partnership)))
-            .WithMetadata(new AuditAction("partnership-request"));
+            .WithMetadata(new AuditAction("partnership-request"), new Idempotency.Idempotent());
 
         api.MapPost("/partnerships/{id:guid}/{action:regex(^(approve|decline|suspend|end)$)}", (Guid id, string action, ClaimsPrincipal user, IRequestClient<ChangePartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             Ask<ChangePartnership, PartnershipAnswer>(client, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
@@ -43,7 +43,7 @@ public static class RoutingEndpoints
 
         api.MapPost("/licence/free-pass", (ClaimsPrincipal user, IRequestClient<ApplyFreePass> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             Ask<ApplyFreePass, LicenceAnswer>(client, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence))
-            .WithMetadata(new AuditAction("free-pass"));
+            .WithMetadata(new AuditAction("free-pass"), new Idempotency.Idempotent());
         return api;
     }
 

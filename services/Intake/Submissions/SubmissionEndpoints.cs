@@ -14,7 +14,8 @@ public static class SubmissionEndpoints
 {
     public static RouteGroupBuilder MapSubmissions(this RouteGroupBuilder api)
     {
-        api.MapPost("/submissions", Submit).DisableAntiforgery().WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout).WithMetadata(new AuditAction("submission"));
+        api.MapPost("/submissions", Submit).DisableAntiforgery().Produces(StatusCodes.Status202Accepted)
+            .WithMetadata(new AuditAction("submission"), new Idempotency.Idempotent()).WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout);
         api.MapGet("/submissions/{id:guid}", Get);
         api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).WithMetadata(new AuditAction("withdrawal"));
         return api;

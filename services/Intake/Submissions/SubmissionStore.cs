@@ -13,7 +13,7 @@ public sealed record FinishedSubmission(Guid Id, Uri? Payload, Uri? SealedPackag
 /// Intake's reads and writes of the saga table (intake.submissions) outside the state machine: creating an instance, the
 /// status and mailbox views, duplicate detection, the sweep and the retention purge.
 /// </summary>
-public sealed class SubmissionStore(NpgsqlDataSource dataSource)
+public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
 {
     const string Table = "intake.submissions";
 
@@ -35,7 +35,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt)
             .Project("payload_address", NpgsqlDbType.Text, s => s.PayloadAddress?.OriginalString)
             .Project("sealed_package_address", NpgsqlDbType.Text, s => s.SealedPackageAddress?.OriginalString)
-            .Project("defect_report_address", NpgsqlDbType.Text, s => s.DefectReportAddress?.OriginalString);
+            .Project("defect_report_address", NpgsqlDbType.Text, s => s.DefectReportAddress?.OriginalString)
+            .Project("service_month", NpgsqlDbType.Text, s => s.ServiceMonth);
     }
 
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
@@ -71,35 +72,6 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("office", office);
         return (await Read(command, cancellationToken)).FirstOrDefault();
-    }
-
-    /// <summary>
-    /// The office's deliveries awaiting pickup, per sender in ascending 連番 order (the standard's import order), each with
-    /// the unit from the same sender it waits for: the nearest lower 連番 still pending, in the mailbox or still on its way.
-    /// </summary>
-    public async Task<IReadOnlyList<(SubmissionState Item, SubmissionState? WaitingFor)>> Mailbox(string office, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"""
-            SELECT version, data FROM {Table}
-            WHERE recipient_office = @office AND current_state = ANY (@pending)
-            ORDER BY sender_office, send_unit, received_at
-            LIMIT 5000
-            """);
-        command.Parameters.AddWithValue("office", office);
-        command.Parameters.AddWithValue("pending", Pending);
-        var pending = await Read(command, cancellationToken);
-        var mailbox = new List<(SubmissionState, SubmissionState?)>();
-        SubmissionState? previous = null;
-        foreach (var item in pending)
-        {
-            if (previous?.SenderOffice != item.SenderOffice)
-                previous = null;
-            if (item.CurrentState == SubmissionStates.AwaitingPickup)
-                mailbox.Add((item, previous is not null && string.CompareOrdinal(previous.SendUnit, item.SendUnit) < 0 ? previous : null));
-            previous = item;
-        }
-        return mailbox;
     }
 
     /// <summary>The newest submission with the same sender, recipient and content received since <paramref name="since"/> that still counts.</summary>
@@ -199,11 +171,14 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource)
         var list = new List<SubmissionState>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-        {
-            var submission = JsonSerializer.Deserialize<SubmissionState>(reader.GetString(1), Options.SerializerOptions)!;
-            submission.Version = reader.GetInt32(0);
-            list.Add(submission);
-        }
+            list.Add(Deserialize(reader.GetString(1), reader.GetInt32(0)));
         return list;
+    }
+
+    static SubmissionState Deserialize(string data, int version)
+    {
+        var submission = JsonSerializer.Deserialize<SubmissionState>(data, Options.SerializerOptions)!;
+        submission.Version = version;
+        return submission;
     }
 }

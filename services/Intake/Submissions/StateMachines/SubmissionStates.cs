@@ -16,4 +16,8 @@ public static class SubmissionStates
     public const string Failed = nameof(Failed);
     public const string Expired = nameof(Expired);
     public const string Withdrawn = nameof(Withdrawn);
+
+    /// <summary>Every state, in the order a submission moves through them: what a list may be filtered by.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [Received, Validating, Sealing, Routing, AwaitingPickup, Acknowledged, Rejected, Failed, Expired, Withdrawn];
 }

@@ -32,6 +32,9 @@ public sealed class Infrastructure
 
     public static Task<Infrastructure> GetAsync() => Shared.Value;
 
+    /// <summary>RabbitMQ and PostgreSQL of the caller's own, to kill and start again (the fault tests); the Debian binaries only.</summary>
+    public static Task<PrivateServers> StartPrivateAsync() => LocalServers.StartPrivateAsync();
+
     public async Task<string> CreateDatabaseAsync(string prefix)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 63)].ToLowerInvariant();

@@ -1,0 +1,29 @@
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// The whole mesh on a RabbitMQ and a PostgreSQL of its own, which the fault test kills with -9 and starts again. Steps
+/// time out and endpoints are judged within seconds rather than minutes, so the faults play out in a test's time.
+/// </summary>
+public sealed class FaultMeshFixture : MeshFixture
+{
+    public PrivateServers Servers { get; private set; } = null!;
+
+    protected override async Task<Infrastructure> StartInfrastructure()
+    {
+        Servers = await Infrastructure.StartPrivateAsync();
+        return Servers.Infrastructure;
+    }
+
+    protected override void Configure(string service, Dictionary<string, string> environment)
+    {
+        environment["Submissions__StepTimeout"] = "00:00:15";
+        environment["Health__EndpointGrace"] = "00:00:15";
+        environment["Health__WatchdogInterval"] = "00:00:02";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultCollection : ICollectionFixture<FaultMeshFixture>
+{
+    public const string Name = "faults";
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// What an operator sees at 3 a.m.: during a steady stream of send units, RabbitMQ (twice), PostgreSQL and every service
+/// process are killed with -9, one at a time, and started again. Within a minute of the last restart every queue has its
+/// consumers, every kind of call answers, and every accepted unit is delivered exactly once.
+/// </summary>
+[Collection(FaultCollection.Name)]
+public sealed class FaultTests(FaultMeshFixture mesh)
+{
+    static readonly TimeSpan Outage = TimeSpan.FromSeconds(3);
+    static readonly TimeSpan Settle = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task Killing_the_broker_the_database_and_every_service_loses_nothing_and_every_endpoint_comes_back()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        // Sign both in before the faults: a sign-in needs crypto.
+        Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync("/v1/licence")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync("/v1/licence")).StatusCode);
+
+        var stream = new SteadyStream(careOffice);
+        var sending = stream.Run();
+        await Task.Delay(Settle);
+
+        await Fault("rabbitmq", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
+        await Fault("rabbitmq again", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
+        await Fault("postgresql", mesh.Servers.Postgres.Kill, mesh.Servers.Postgres.Start);
+        foreach (var service in MeshFixture.ServiceNames)
+            await Fault(service, () => mesh.Stop(service), () => mesh.Start(service));
+        var lastRestart = DateTime.UtcNow;
+        await stream.Stop();
+        await sending;
+
+        // Within 60 s of the last restart: every queue that should have a consumer has one ...
+        var minute = lastRestart.AddSeconds(60) - DateTime.UtcNow;
+        await Poll.Until(async () => (await QueuesWithoutConsumers()).Count == 0, minute,
+            () => $"Queues without a consumer: {string.Join(", ", QueuesWithoutConsumers().GetAwaiter().GetResult())}\n{mesh.Logs()}");
+
+        // ... and sign-in, receipts, licences, partnerships and the registry all answer.
+        var accepted = stream.Accepted.ToList();
+        Assert.NotEmpty(accepted);
+        using var signingIn = mesh.ClientFor(MeshFixture.OtherProvider);
+        using var admin = mesh.ClientFor(MeshFixture.Operator);
+        await Poll.Until(async () => await Answers(async () =>
+            (await signingIn.GetAsync("/v1/partnerships")).StatusCode == HttpStatusCode.OK
+            && (await careOffice.GetAsync("/v1/licence")).StatusCode == HttpStatusCode.OK
+            && (await careOffice.GetAsync($"/v1/submissions/{accepted[0]}/receipts/received")).StatusCode == HttpStatusCode.OK
+            && (await admin.PostAsJsonAsync("/v1/admin/offices", new { officeNumber = "1500000401", name = "障害試験訪問介護事業所", serviceTypes = new[] { "11" } })).StatusCode == HttpStatusCode.Accepted),
+            lastRestart.AddSeconds(60) - DateTime.UtcNow, () => $"Calls did not all answer within 60 s of the last restart.\n{mesh.Logs()}");
+
+        // No call answered with anything but success, a 503 (a dependency down) or no connection at all (intake down).
+        Assert.DoesNotContain(stream.Answers, status => status is not (HttpStatusCode.Accepted or HttpStatusCode.ServiceUnavailable));
+
+        // Every unit the relay holds — accepted, or stored just before intake died — is delivered exactly once.
+        var stored = await StoredUnits();
+        Assert.Subset(stored.ToHashSet(), accepted.ToHashSet());
+        foreach (var id in stored)
+        {
+            await mesh.WaitForState(careOffice, id, "AwaitingPickup");
+            Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await provider.PostAsync($"/v1/mailbox/{id}/ack", null)).StatusCode);
+        }
+        foreach (var id in stored)
+        {
+            var status = await mesh.WaitForState(careOffice, id, "Acknowledged");
+            var states = status.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
+            Assert.Equal(1, states.Count(s => s == "AwaitingPickup"));
+            Assert.Equal(1, await mesh.Count($"routing.mailbox_items WHERE submission_id = '{id}'"));
+        }
+    }
+
+    /// <summary>A sign-in that is refused while a dependency is still coming back surfaces as an exception from the client.</summary>
+    static async Task<bool> Answers(Func<Task<bool>> calls)
+    {
+        try
+        {
+            return await calls();
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    async Task Fault(string what, Func<Task> kill, Func<Task> start)
+    {
+        Console.Error.WriteLine($"fault test: kill -9 {what}");
+        await kill();
+        await Task.Delay(Outage);
+        await start();
+        await Task.Delay(Settle);
+    }
+
+    async Task<List<string>> QueuesWithoutConsumers() =>
+    [
+        .. (await mesh.Servers.Rabbit.Consumers(mesh.RabbitMq))
+            .Where(q => !q.Key.EndsWith("_error", StringComparison.Ordinal) && !q.Key.EndsWith("_skipped", StringComparison.Ordinal) && q.Value == 0)
+            .Select(q => q.Key),
+    ];
+
+    async Task<List<Guid>> StoredUnits()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"SELECT correlation_id FROM intake.submissions WHERE sender_office = '{MeshFixture.CareOffice}' AND send_unit LIKE '{SteadyStream.Prefix}%'", connection);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    /// <summary>A care office sending one send unit every 300 ms, each with its own 連番, noting what the relay answered.</summary>
+    sealed class SteadyStream(HttpClient sender)
+    {
+        /// <summary>The 連番 of the stream's units start with this (a day no other test uses).</summary>
+        public const string Prefix = "20250707";
+        readonly CancellationTokenSource _stop = new();
+
+        public ConcurrentBag<Guid> Accepted { get; } = [];
+        public ConcurrentBag<HttpStatusCode> Answers { get; } = [];
+
+        public async Task Run()
+        {
+            for (var n = 0; !_stop.IsCancellationRequested; n++)
+            {
+                var serial = $"{Prefix}{n / 3600 % 24:00}{n / 60 % 60:00}{n % 60:00}";
+                try
+                {
+                    using var response = await sender.PostAsync("/v1/submissions", SampleFiles.Form(SampleFiles.PlanSendUnit(serial)));
+                    Answers.Add(response.StatusCode);
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                        Accepted.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+                }
+                catch (HttpRequestException)
+                {
+                    // Intake itself is down: the client cannot connect, the relay holds nothing of this unit.
+                }
+                await Task.Delay(300);
+            }
+        }
+
+        public Task Stop() => _stop.CancelAsync();
+    }
+}

@@ -31,7 +31,19 @@ public sealed class FaultTests(FaultMeshFixture mesh)
 
         await Fault("rabbitmq", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
         await Fault("rabbitmq again", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
-        await Fault("postgresql", mesh.Servers.Postgres.Kill, mesh.Servers.Postgres.Start);
+        await Fault("postgresql", mesh.Servers.Postgres.Kill, mesh.Servers.Postgres.Start, async () =>
+        {
+            // While the database is down, an endpoint that needs it says so at once: 503, Retry-After, no driver text.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var response = await careOffice.GetAsync("/v1/submissions?limit=1");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"503 after {clock.Elapsed}");
+            Assert.NotNull(response.Headers.RetryAfter);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("database-unavailable", body);
+            Assert.DoesNotContain("Npgsql", body);
+            Assert.DoesNotContain("127.0.0.1", body);
+        });
         foreach (var service in MeshFixture.ServiceNames)
             await Fault(service, () => mesh.Stop(service), () => mesh.Start(service));
         var lastRestart = DateTime.UtcNow;
@@ -65,7 +77,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
         {
             await mesh.WaitForState(careOffice, id, "AwaitingPickup");
             Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await provider.PostAsync($"/v1/mailbox/{id}/ack", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, (await provider.PostAsync($"/v1/mailbox/{id}/ack", null)).StatusCode);
         }
         foreach (var id in stored)
         {
@@ -74,6 +86,12 @@ public sealed class FaultTests(FaultMeshFixture mesh)
             Assert.Equal(1, states.Count(s => s == "AwaitingPickup"));
             Assert.Equal(1, await mesh.Count($"routing.mailbox_items WHERE submission_id = '{id}'"));
         }
+
+        // The sweeper re-drove whatever failed transiently: no stale copy of a step command waits in an error queue.
+        var queues = await mesh.Servers.Rabbit.Queues(mesh.RabbitMq);
+        Console.Error.WriteLine("fault test: error queues " + string.Join(", ", queues.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal)).Select(q => $"{q.Key}={q.Value.Messages}")));
+        foreach (var step in new[] { Contracts.Queues.ValidateSubmission, Contracts.Queues.SealSubmission, Contracts.Queues.RouteSubmission })
+            Assert.Equal(0, queues.GetValueOrDefault($"{step}_error").Messages);
     }
 
     /// <summary>A sign-in that is refused while a dependency is still coming back surfaces as an exception from the client.</summary>
@@ -89,10 +107,12 @@ public sealed class FaultTests(FaultMeshFixture mesh)
         }
     }
 
-    async Task Fault(string what, Func<Task> kill, Func<Task> start)
+    async Task Fault(string what, Func<Task> kill, Func<Task> start, Func<Task>? whileDown = null)
     {
         Console.Error.WriteLine($"fault test: kill -9 {what}");
         await kill();
+        if (whileDown is not null)
+            await whileDown();
         await Task.Delay(Outage);
         await start();
         await Task.Delay(Settle);
@@ -100,8 +120,8 @@ public sealed class FaultTests(FaultMeshFixture mesh)
 
     async Task<List<string>> QueuesWithoutConsumers() =>
     [
-        .. (await mesh.Servers.Rabbit.Consumers(mesh.RabbitMq))
-            .Where(q => !q.Key.EndsWith("_error", StringComparison.Ordinal) && !q.Key.EndsWith("_skipped", StringComparison.Ordinal) && q.Value == 0)
+        .. (await mesh.Servers.Rabbit.Queues(mesh.RabbitMq))
+            .Where(q => !q.Key.EndsWith("_error", StringComparison.Ordinal) && !q.Key.EndsWith("_skipped", StringComparison.Ordinal) && q.Value.Consumers == 0)
             .Select(q => q.Key),
     ];
 

@@ -202,14 +202,14 @@ public sealed class LocalRabbit
             await _server.WaitForExitAsync();
     }
 
-    /// <summary>Queues of a virtual host with their consumer counts.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> Consumers(Uri virtualHost)
+    /// <summary>Queues of a virtual host with their ready messages and consumers.</summary>
+    public async Task<IReadOnlyDictionary<string, (int Messages, int Consumers)>> Queues(Uri virtualHost)
     {
-        var output = await Ctl("list_queues", "-p", Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/')), "--quiet", "--no-table-headers", "name", "consumers");
+        var output = await Ctl("list_queues", "-p", Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/')), "--quiet", "--no-table-headers", "name", "messages", "consumers");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
-            .Where(fields => fields.Length == 2)
-            .ToDictionary(fields => fields[0], fields => int.Parse(fields[1]));
+            .Where(fields => fields.Length == 3)
+            .ToDictionary(fields => fields[0], fields => (int.Parse(fields[1]), int.Parse(fields[2])));
     }
 
     internal async Task<string> Ctl(params string[] arguments)

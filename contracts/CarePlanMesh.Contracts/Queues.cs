@@ -26,5 +26,13 @@ public static class Queues
     /// <summary>The operator's monthly licence and usage statement (request), owned by billing-reconciliation.</summary>
     public const string BillingStatements = "billing-statements";
 
+    // Event subscriptions: the queue through which one service receives published events.
+    /// <summary>Intake ends the sessions of a revoked certificate (CertificateRevoked).</summary>
+    public const string IntakeCertificateRevoked = "intake-certificate-revoked";
+    /// <summary>Intake's office event stream (partnership changes, notifications).</summary>
+    public const string IntakeOfficeEvents = "intake-office-events";
+    /// <summary>Billing-reconciliation accounts licences (LicenceGranted).</summary>
+    public const string BillingLicences = "billing-licences";
+
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -115,7 +115,10 @@ public static class ServiceDefaultsExtensions
         var quorum = builder.Configuration.GetValue("RabbitMq:QuorumQueues", false);
         var retryIntervals = builder.Configuration.GetSection("Bus:RetryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
             ? configured
-            : [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+            // About a minute in all: long enough for a database restart or a broker failover, so that what fails only
+            // for that long never reaches an error queue.
+            : [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10),
+                TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(25)];
 
         // Payloads always go to the repository, never inline in a message, whatever their size.
         MessageDataDefaults.AlwaysWriteToRepository = true;

@@ -88,10 +88,11 @@ public sealed class FaultTests(FaultMeshFixture mesh)
         }
 
         // The sweeper re-drove whatever failed transiently: no stale copy of a step command waits in an error queue.
-        var queues = await mesh.Servers.Rabbit.Queues(mesh.RabbitMq);
-        Console.Error.WriteLine("fault test: error queues " + string.Join(", ", queues.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal)).Select(q => $"{q.Key}={q.Value.Messages}")));
-        foreach (var step in new[] { Contracts.Queues.ValidateSubmission, Contracts.Queues.SealSubmission, Contracts.Queues.RouteSubmission })
-            Assert.Equal(0, queues.GetValueOrDefault($"{step}_error").Messages);
+        var errors = (await mesh.Servers.Rabbit.Queues(mesh.RabbitMq)).Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value.Messages > 0).ToList();
+        foreach (var (queue, (messages, _)) in errors)
+            Console.Error.WriteLine($"fault test: {queue} holds {messages}, the first because {await FirstFault(queue)}");
+        var steps = new[] { Contracts.Queues.ValidateSubmission, Contracts.Queues.SealSubmission, Contracts.Queues.RouteSubmission }.Select(q => $"{q}_error");
+        Assert.DoesNotContain(errors, e => steps.Contains(e.Key));
     }
 
     /// <summary>A sign-in that is refused while a dependency is still coming back surfaces as an exception from the client.</summary>
@@ -124,6 +125,24 @@ public sealed class FaultTests(FaultMeshFixture mesh)
             .Where(q => !q.Key.EndsWith("_error", StringComparison.Ordinal) && !q.Key.EndsWith("_skipped", StringComparison.Ordinal) && q.Value.Consumers == 0)
             .Select(q => q.Key),
     ];
+
+    /// <summary>Why the first message of an error queue failed, as MassTransit recorded it in its headers.</summary>
+    async Task<string> FirstFault(string queue)
+    {
+        var user = mesh.RabbitMq.UserInfo.Split(':');
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = mesh.RabbitMq.Host, Port = mesh.RabbitMq.Port, UserName = user[0], Password = user[1],
+            VirtualHost = Uri.UnescapeDataString(mesh.RabbitMq.AbsolutePath.TrimStart('/')),
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var message = await channel.BasicGetAsync(queue, autoAck: false);
+        if (message?.BasicProperties.Headers is not { } headers)
+            return "(none)";
+        return string.Join("; ", headers.Where(h => h.Key.StartsWith("MT-Fault", StringComparison.Ordinal))
+            .Select(h => $"{h.Key}={(h.Value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : h.Value)}"));
+    }
 
     async Task<List<Guid>> StoredUnits()
     {

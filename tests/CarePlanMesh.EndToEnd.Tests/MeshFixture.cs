@@ -58,6 +58,9 @@ public class MeshFixture : IAsyncLifetime
 
     /// <summary>The service processes by name (replicas included), in the order they start.</summary>
     public static IReadOnlyList<string> ServiceNames { get; } = [.. Services.Select(s => s.Name)];
+    /// <summary>Where every service's outbound HTTP goes (HTTP_PROXY, HTTPS_PROXY): it notes each attempt and refuses it.</summary>
+    public OutboundTrap Outbound { get; } = new();
+
     /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
     public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
 
@@ -126,6 +129,9 @@ public class MeshFixture : IAsyncLifetime
                 ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
                 ["Webhooks__RequestTimeout"] = "00:00:03",
                 ["Events__Heartbeat"] = "00:00:02",
+                // Outbound network refused: any HTTP call to a host that is not loopback lands in the trap.
+                ["HTTP_PROXY"] = Outbound.Address, ["HTTPS_PROXY"] = Outbound.Address, ["ALL_PROXY"] = Outbound.Address,
+                ["NO_PROXY"] = "127.0.0.1,localhost,::1",
             };
             if (name == "intake-2")
                 environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();
@@ -144,6 +150,7 @@ public class MeshFixture : IAsyncLifetime
         foreach (var service in _services)
             await Stop(service);
         Smtp.Dispose();
+        Outbound.Dispose();
         Directory.Delete(DemoDirectory, recursive: true);
     }
 

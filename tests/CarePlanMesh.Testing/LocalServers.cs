@@ -91,7 +91,7 @@ public sealed class LocalPostgres
     public async Task Kill()
     {
         var postmaster = int.Parse((await File.ReadAllLinesAsync(Path.Combine(_data, "postmaster.pid")))[0]);
-        var processes = ChildrenOf(postmaster).Prepend(postmaster).Select(System.Diagnostics.Process.GetProcessById).ToList();
+        var processes = ProcessTree.ChildrenOf(postmaster).Prepend(postmaster).Select(System.Diagnostics.Process.GetProcessById).ToList();
         foreach (var process in processes)
             process.Kill();
         foreach (var process in processes)
@@ -100,23 +100,6 @@ public sealed class LocalPostgres
             process.Dispose();
         }
     }
-
-    static IEnumerable<int> ChildrenOf(int parent) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(name => int.TryParse(name, out var pid) ? pid : 0).Where(pid => pid > 0)
-            .Where(pid =>
-            {
-                try
-                {
-                    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
-                    var stat = File.ReadAllText($"/proc/{pid}/stat");
-                    return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]) == parent;
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-            })
-            .ToList();
 
     static async Task Must(string file, string[] arguments)
     {
@@ -194,12 +177,14 @@ public sealed class LocalRabbit
     /// <summary>kill -9 of the Erlang VM, as a crash would: no queue is closed cleanly, connections just drop.</summary>
     public async Task Kill()
     {
-        var pid = int.Parse((await Ctl("eval", "os:getpid().")).Trim().Trim('"'));
-        using var beam = System.Diagnostics.Process.GetProcessById(pid);
+        var server = _server ?? throw new InvalidOperationException("RabbitMQ was not started by this test.");
+        // rabbitmq-server runs the VM as a child of its own script; find it below the script's process.
+        var beam = ProcessTree.Descendants(server.Id).Select(System.Diagnostics.Process.GetProcessById)
+            .Single(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal));
         beam.Kill();
         await beam.WaitForExitAsync();
-        if (_server is not null)
-            await _server.WaitForExitAsync();
+        beam.Dispose();
+        await server.WaitForExitAsync();
     }
 
     /// <summary>Queues of a virtual host with their ready messages and consumers.</summary>
@@ -214,9 +199,34 @@ public sealed class LocalRabbit
 
     internal async Task<string> Ctl(params string[] arguments)
     {
-        var (exit, output) = await Infrastructure.Run(LocalServers.RabbitCtl, arguments, _environment);
+        // rabbitmqctl starts an Erlang VM of its own each time: slow on a loaded machine.
+        var (exit, output) = await Infrastructure.Run(LocalServers.RabbitCtl, arguments, _environment, TimeSpan.FromSeconds(120));
         if (exit != 0)
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {output}");
         return output;
     }
+}
+
+/// <summary>Processes below a process, read from /proc.</summary>
+static class ProcessTree
+{
+    public static IEnumerable<int> Descendants(int parent) => ChildrenOf(parent).SelectMany(child => Descendants(child).Prepend(child)).ToList();
+
+    public static IEnumerable<int> ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(name => int.TryParse(name, out var pid) ? pid : 0).Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its closing parenthesis.
+                    var stat = File.ReadAllText($"/proc/{pid}/stat");
+                    return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]) == parent;
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
+
 }

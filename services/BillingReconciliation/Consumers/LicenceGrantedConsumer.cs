@@ -29,5 +29,5 @@ public sealed class LicenceGrantedConsumer(NpgsqlDataSource dataSource) : IConsu
 
 public sealed class LicenceGrantedConsumerDefinition : ConsumerDefinition<LicenceGrantedConsumer>
 {
-    public LicenceGrantedConsumerDefinition() => EndpointName = "billing-licences";
+    public LicenceGrantedConsumerDefinition() => EndpointName = Queues.BillingLicences;
 }

@@ -31,5 +31,5 @@ public sealed class OfficeEventConsumer(EventStore events) : IConsumer<Partnersh
 
 public sealed class OfficeEventConsumerDefinition : ConsumerDefinition<OfficeEventConsumer>
 {
-    public OfficeEventConsumerDefinition() => EndpointName = "intake-office-events";
+    public OfficeEventConsumerDefinition() => EndpointName = Queues.IntakeOfficeEvents;
 }

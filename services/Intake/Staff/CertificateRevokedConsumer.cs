@@ -12,5 +12,5 @@ public sealed class CertificateRevokedConsumer(StaffDirectory staff) : IConsumer
 
 public sealed class CertificateRevokedConsumerDefinition : ConsumerDefinition<CertificateRevokedConsumer>
 {
-    public CertificateRevokedConsumerDefinition() => EndpointName = "intake-certificate-revoked";
+    public CertificateRevokedConsumerDefinition() => EndpointName = Queues.IntakeCertificateRevoked;
 }

@@ -73,16 +73,18 @@ public sealed class SubmissionIntake(
     {
         try
         {
+            // Bounded here too: while the broker is down, MassTransit retries the send itself without end.
             var response = await routeCheck.GetResponse<RouteChecked>(
                 new CheckRoute { SenderOffice = name.SenderOffice, RecipientOffice = name.RecipientOffice },
-                cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds));
+                cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds))
+                .WaitAsync(options.Value.RouteCheckTimeout, cancellationToken);
             var result = response.Message;
             return result.Allowed
                 ? null
                 : Problems.Of(result.Status is 0 ? 422 : result.Status, result.Reason ?? "route-refused", "The relay will not deliver to this recipient", "この送信先には配信できません",
                     result.ReasonEn ?? "The route is refused.", result.ReasonJa ?? "配信できません。");
         }
-        catch (RequestTimeoutException)
+        catch (Exception exception) when (exception is RequestTimeoutException or TimeoutException)
         {
             return Problems.Of(503, "routing-unavailable", "Routing is not answering", "配信サービスが応答しません",
                 "Nothing was stored; please send again shortly.", "何も保存していません。しばらくしてから再送してください。");
@@ -166,6 +168,8 @@ public sealed class SubmissionIntake(
         return submission;
     }
 
+    static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(5);
+
     async Task Announce(SubmissionState submission, CancellationToken cancellationToken)
     {
         try
@@ -181,12 +185,14 @@ public sealed class SubmissionIntake(
                 FileCount = submission.Files.Count,
                 TotalBytes = submission.Files.Sum(f => f.Size),
                 ReceivedAt = submission.ReceivedAt,
-            }, cancellationToken);
+            }, cancellationToken).WaitAsync(AnnounceTimeout, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // Stored durably already: the sweeper re-drives it when its deadline passes.
-            logger.LogWarning(exception, "Submission {SubmissionId} stored but not announced; the sweeper will start it", submission.CorrelationId);
+            // Stored durably already: the sweeper re-drives it when its deadline passes. The sender is answered now,
+            // not when the broker is back.
+            logger.LogWarning("Submission {SubmissionId} stored but not announced ({ExceptionType}); the sweeper will start it",
+                submission.CorrelationId, exception.GetType().Name);
         }
     }
 }

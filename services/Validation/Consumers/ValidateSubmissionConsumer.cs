@@ -20,7 +20,18 @@ public sealed class ValidateSubmissionConsumer(
     public async Task Consume(ConsumeContext<ValidateSubmission> context)
     {
         var command = context.Message;
-        var archive = await command.Payload.Value;
+        byte[] archive;
+        try
+        {
+            archive = await command.Payload.Value;
+        }
+        catch (MessageDataNotFoundException)
+        {
+            // The plaintext is deleted once the unit is sealed (or purged after retention): this is a re-sent copy of a
+            // step the unit has already passed. Nothing to validate, and nothing an operator needs to look at.
+            logger.LogInformation("Submission {SubmissionId} has no plaintext any more (sealed or purged); the re-sent validation is dropped", command.SubmissionId);
+            return;
+        }
         var entries = SendUnitArchive.Read(archive);
 
         // A sender's signed original (name.p7m) travels beside its file, which is what is validated.

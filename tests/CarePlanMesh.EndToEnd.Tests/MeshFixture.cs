@@ -46,7 +46,7 @@ public class MeshFixture : IAsyncLifetime
         new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
         new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
         new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
-        new(NoticeCareOffice, ["43"], "通知テスト居宅介護支援事業所", [NoticeProvider]), new(NoticeProvider, ["11"], "通知テスト訪問介護事業所"),
+        new(NoticeCareOffice, ["43"], "通知テスト居宅介護支援事業所", [NoticeProvider]), new(NoticeProvider, ["13"], "通知テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =

@@ -1,8 +1,8 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>
-/// Event: an office's or the relay's certificate expires soon — published once when it comes within 90 days and once
-/// within 30 days (configurable) by crypto's daily check. Notification delivers it.
+/// Event: an office's or the relay's certificate expires soon — published once when it comes within 90, 30 and 7 days
+/// (configurable) by crypto's daily check. Notification delivers it.
 /// </summary>
 public record CertificateExpiring
 {
@@ -11,6 +11,6 @@ public record CertificateExpiring
     public string Thumbprint { get; init; } = "";
     public DateTimeOffset NotAfter { get; init; }
     public int DaysLeft { get; init; }
-    /// <summary>The warning threshold crossed, in days (e.g. 90 or 30).</summary>
+    /// <summary>The warning threshold crossed, in days (e.g. 90, 30 or 7).</summary>
     public int Threshold { get; init; }
 }

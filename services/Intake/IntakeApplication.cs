@@ -73,6 +73,7 @@ public static class IntakeApplication
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
+        builder.Services.AddSingleton<PickupReminderCheck>();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();

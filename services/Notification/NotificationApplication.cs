@@ -24,6 +24,8 @@ public static class NotificationApplication
             bus.AddConsumer<NotificationRequestsConsumer>(typeof(NotificationRequestsConsumerDefinition));
             bus.AddConsumer<PartnershipChangedConsumer>();
             bus.AddConsumer<CertificateExpiringConsumer>();
+            bus.AddConsumer<LicenceExpiringConsumer>();
+            bus.AddConsumer<LicenceExpiredConsumer>();
         });
 
         builder.Services.AddHostedService<OfficeSeed>();

@@ -15,6 +15,8 @@ public static class RoutingApplication
         builder.AddServiceDatabase("routing", typeof(RoutingApplication).Assembly);
         builder.Services.Configure<LicenceOptions>(builder.Configuration.GetSection("Licences"));
         builder.Services.AddSingleton<LicenceBook>();
+        builder.Services.AddSingleton<LicenceExpiryCheck>();
+        builder.Services.AddHostedService<LicenceExpiryCheckService>();
         builder.Services.AddSingleton<PartnershipBook>();
         builder.Services.AddSingleton<OfficeDirectory>();
         builder.Services.AddHostedService<DirectorySeed>();
@@ -31,6 +33,11 @@ public static class RoutingApplication
         return builder;
     }
 
-    /// <summary>Routing serves no HTTP endpoint of its own beyond health: offices reach it through intake.</summary>
-    public static WebApplication MapRouting(this WebApplication app) => app;
+    /// <summary>Offices reach routing through intake; operators (management port) may run the licence expiry check now.</summary>
+    public static WebApplication MapRouting(this WebApplication app)
+    {
+        app.MapPost("/licences/check", async (LicenceExpiryCheck check, CancellationToken cancellationToken) =>
+            Results.Ok(await check.Run(cancellationToken)));
+        return app;
+    }
 }

@@ -32,6 +32,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the vendor API tests (lists, idempotency, events), outside every directory search the tests make.</summary>
     public const string VendorCareOffice = "2700000206";
     public const string VendorProvider = "2700000207";
+    /// <summary>A partnered, licensed pair of its own for the notification topic tests, whose time travel touches no other test's units.</summary>
+    public const string NoticeCareOffice = "2800000208";
+    public const string NoticeProvider = "2800000209";
 
     static readonly DemoOffice[] Offices =
     [
@@ -43,6 +46,7 @@ public class MeshFixture : IAsyncLifetime
         new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
         new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
         new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
+        new(NoticeCareOffice, ["43"], "通知テスト居宅介護支援事業所", [NoticeProvider]), new(NoticeProvider, ["13"], "通知テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =

@@ -18,6 +18,7 @@ public sealed class NotificationTests(MeshFixture mesh)
     [
         "notificationId", "office", "submissionId", "links", "self", "partnershipId", "requesterOffice", "partnerOffice", "counterpartOffice",
         "state", "changedBy", "changedAt", "thumbprint", "notAfter", "daysLeft", "threshold", "webhookId",
+        "errorCount", "warningCount", "reminder", "deadline", "licenceId", "kind", "validTo",
     ];
 
     [Fact]

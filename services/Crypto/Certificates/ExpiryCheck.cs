@@ -11,7 +11,7 @@ public sealed class ExpiryOptions
 {
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromDays(1);
     /// <summary>Warn when a certificate comes within this many days of its end; each threshold once.</summary>
-    public List<int> WarnDaysBefore { get; set; } = [90, 30];
+    public List<int> WarnDaysBefore { get; set; } = [90, 30, 7];
 }
 
 /// <summary>

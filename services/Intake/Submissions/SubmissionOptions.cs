@@ -9,4 +9,8 @@ public sealed class SubmissionOptions
     public int MaxStepAttempts { get; set; } = 5;
     /// <summary>How long the recipient has to pick a delivery up before it expires.</summary>
     public TimeSpan PickupPeriod { get; set; } = TimeSpan.FromDays(14);
+    /// <summary>The recipient is reminded of a delivery still not picked up this long after it arrived.</summary>
+    public TimeSpan PickupReminderAfter { get; set; } = TimeSpan.FromDays(3);
+    /// <summary>The recipient is reminded of a delivery still not picked up this long before its deadline.</summary>
+    public TimeSpan PickupReminderBefore { get; set; } = TimeSpan.FromDays(1);
 }

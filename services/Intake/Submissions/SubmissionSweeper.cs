@@ -17,10 +17,12 @@ public sealed class SweeperOptions
 /// Deadlines live in PostgreSQL (the local RabbitMQ has no delayed-message plugin): this sweep turns every passed
 /// deadline into a <see cref="SubmissionStepOverdue"/> for the saga, which re-drives the step, fails it, or expires the
 /// delivery. A crash anywhere between a saga write and its command therefore delays a submission, never loses it.
-/// Runs in every intake replica; FOR UPDATE SKIP LOCKED keeps them apart. Also purges expired claim-check payloads.
+/// Runs in every intake replica; FOR UPDATE SKIP LOCKED keeps them apart. Also sends the due pickup reminders
+/// (<see cref="PickupReminderCheck"/>) and purges expired claim-check payloads.
 /// </summary>
 public sealed class SubmissionSweeper(
     SubmissionStore store,
+    PickupReminderCheck reminders,
     PostgresMessageDataRepository payloads,
     IBus bus,
     IOptions<SweeperOptions> options,
@@ -50,6 +52,10 @@ public sealed class SubmissionSweeper(
             await bus.Publish(new SubmissionStepOverdue { SubmissionId = id, State = state, Deadline = deadline }, cancellationToken);
         if (overdue.Count > 0)
             logger.LogInformation("Re-drove {Count} overdue submissions", overdue.Count);
+
+        var reminded = await reminders.RemindOnce(options.Value.BatchSize, cancellationToken);
+        if (reminded > 0)
+            logger.LogInformation("Reminded recipients of {Count} deliveries not picked up", reminded);
 
         var purged = await payloads.PurgeExpired(cancellationToken);
         if (purged > 0)

@@ -65,3 +65,36 @@ public sealed class CertificateExpiringConsumer(Notifier notifier) : IConsumer<C
         await notifier.Record(office, Topics.CertificateExpiring, $"certificate:{warning.Thumbprint}:{warning.Threshold}", null, data, context.CancellationToken);
     }
 }
+
+/// <summary>Tells an office that its licence ends soon (routing publishes once per licence and threshold: 60 and 30 days by default).</summary>
+public sealed class LicenceExpiringConsumer(Notifier notifier) : IConsumer<LicenceExpiring>
+{
+    public async Task Consume(ConsumeContext<LicenceExpiring> context)
+    {
+        var warning = context.Message;
+        var data = LicenceData(warning.Office, warning.LicenceId, warning.Kind, warning.ValidTo);
+        data["daysLeft"] = warning.DaysLeft;
+        data["threshold"] = warning.Threshold;
+        await notifier.Record(warning.Office, Topics.LicenceExpiring, $"licence:{warning.LicenceId}:{warning.Threshold}", null, data, context.CancellationToken);
+    }
+
+    internal static JsonObject LicenceData(string office, Guid licenceId, string kind, DateOnly validTo) => new()
+    {
+        ["office"] = office,
+        ["licenceId"] = licenceId,
+        ["kind"] = kind,
+        ["validTo"] = validTo.ToString("yyyy-MM-dd"),
+        ["links"] = new JsonObject { ["self"] = "/v1/licence" },
+    };
+}
+
+/// <summary>Tells an office that its licence ended and the relay no longer carries its files (routing publishes once per licence).</summary>
+public sealed class LicenceExpiredConsumer(Notifier notifier) : IConsumer<LicenceExpired>
+{
+    public async Task Consume(ConsumeContext<LicenceExpired> context)
+    {
+        var expired = context.Message;
+        var data = LicenceExpiringConsumer.LicenceData(expired.Office, expired.LicenceId, expired.Kind, expired.ValidTo);
+        await notifier.Record(expired.Office, Topics.LicenceExpired, $"licence:{expired.LicenceId}:expired", null, data, context.CancellationToken);
+    }
+}

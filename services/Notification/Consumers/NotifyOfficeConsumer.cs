@@ -6,8 +6,9 @@ using MassTransit;
 namespace CarePlanMesh.Notification.Consumers;
 
 /// <summary>
-/// Records the notification in the office's inbox, once per (submission, office, topic) however often the command
-/// arrives, queues it for the office's webhooks and e-mail, and announces it.
+/// Records the notification in the office's inbox, once per (submission, office, topic) — for a pickup reminder once per
+/// (submission, office, reminder) — however often the command arrives, queues it for the office's webhooks and e-mail, and
+/// announces it.
 /// </summary>
 public sealed class NotifyOfficeConsumer(Notifier notifier) : IConsumer<NotifyOffice>
 {
@@ -27,7 +28,16 @@ public sealed class NotifyOfficeConsumer(Notifier notifier) : IConsumer<NotifyOf
             ["submissionId"] = command.SubmissionId,
             ["links"] = new JsonObject { ["self"] = self },
         };
-        var (id, at) = await notifier.Record(command.OfficeNumber, command.Topic, command.SubmissionId.ToString(), command.SubmissionId, data, context.CancellationToken);
+        if (command.ErrorCount is { } errors)
+            data["errorCount"] = errors;
+        if (command.WarningCount is { } warnings)
+            data["warningCount"] = warnings;
+        if (command.Deadline is { } deadline)
+            data["deadline"] = deadline;
+        // A submission has two reminders under one topic: they are told apart by their subject, not by the submission.
+        var (id, at) = command.Reminder is { } reminder
+            ? await notifier.Record(command.OfficeNumber, command.Topic, $"{command.SubmissionId}:{reminder}", null, Reminder(data, reminder), context.CancellationToken)
+            : await notifier.Record(command.OfficeNumber, command.Topic, command.SubmissionId.ToString(), command.SubmissionId, data, context.CancellationToken);
 
         await context.Publish(new RecipientNotified
         {
@@ -38,6 +48,12 @@ public sealed class NotifyOfficeConsumer(Notifier notifier) : IConsumer<NotifyOf
             Channel = InboxChannel,
             NotifiedAt = at,
         });
+    }
+
+    static JsonObject Reminder(JsonObject data, string reminder)
+    {
+        data["reminder"] = reminder;
+        return data;
     }
 }
 

@@ -38,7 +38,7 @@ public sealed class LicenceBook(NpgsqlDataSource dataSource, IOptions<LicenceOpt
         Cover(await List(office, cancellationToken), Today);
 
     /// <summary>The end of the unbroken run of licences covering <paramref name="day"/> (a renewal continues the run).</summary>
-    static DateOnly? Cover(IReadOnlyList<LicenceView> licences, DateOnly day)
+    internal static DateOnly? Cover(IReadOnlyList<LicenceView> licences, DateOnly day)
     {
         DateOnly? until = null;
         foreach (var licence in licences.OrderBy(l => l.ValidFrom))

@@ -89,7 +89,11 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     x.Saga.DefectReportAddress = AddressOf(x.Message.DefectReport);
                 })
                 .Then(EnterFinal(Rejected))
-                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected))
+                .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionRejected) with
+                {
+                    ErrorCount = x.Saga.ErrorCount,
+                    WarningCount = x.Saga.WarningCount,
+                })
                 .TransitionTo(Rejected),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
             Faulted(ValidationFaulted, SubmissionStates.Validating, "validation-fault", "検証サービスでこの送信を処理できませんでした。", "The validation service could not process this submission."),

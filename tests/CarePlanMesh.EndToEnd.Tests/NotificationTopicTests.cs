@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Text.Json;
+using MimeKit;
+using StandardWebhooks;
+
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// Issue #12: every topic of docs/notifications.md fires end to end on the running mesh — to a signed webhook (checked with
+/// the StandardWebhooks package) and by e-mail (a real SMTP server) — and no notification of any topic, stored or queued for
+/// a channel, holds personal data. Time travel (SQL) moves deadlines, certificates and licences instead of waiting days.
+/// </summary>
+[Collection(MeshCollection.Name)]
+public sealed class NotificationTopicTests(MeshFixture mesh)
+{
+    const string Sender = MeshFixture.NoticeCareOffice;
+    const string Recipient = MeshFixture.NoticeProvider;
+
+    static readonly string[] EveryTopic =
+    [
+        "delivery.available", "delivery.pickup-reminder", "submission.rejected", "submission.failed", "submission.expired", "submission.acknowledged",
+        "delivery.withdrawn", "send-unit.out-of-order", "partnership.requested", "partnership.approved", "partnership.declined",
+        "partnership.suspended", "partnership.ended", "certificate.expiring", "licence.expiring", "licence.expired",
+    ];
+
+    static readonly string[] AllowedDataKeys =
+    [
+        "notificationId", "office", "submissionId", "links", "self", "partnershipId", "requesterOffice", "partnerOffice", "counterpartOffice",
+        "state", "changedBy", "changedAt", "thumbprint", "notAfter", "daysLeft", "threshold", "webhookId",
+        "errorCount", "warningCount", "reminder", "deadline", "licenceId", "kind", "validTo",
+    ];
+
+    [Fact]
+    public async Task Every_topic_reaches_a_signed_webhook_and_no_notification_of_any_topic_holds_personal_data()
+    {
+        await using var senderHook = await WebhookReceiver.Start();
+        await using var recipientHook = await WebhookReceiver.Start();
+        using var sender = mesh.ClientFor(Sender);
+        using var recipient = mesh.ClientFor(Recipient);
+        var (senderWebhook, senderSecret) = await Register(sender, senderHook);
+        var (recipientWebhook, recipientSecret) = await Register(recipient, recipientHook);
+
+        // submission.rejected, with the defect counts the sender also reads at /v1/submissions/{id}.
+        var files = Files("20250901080000");
+        files[0] = (files[0].Name, CarePlanMesh.Standard.Ms932.Encoding.GetBytes(CarePlanMesh.Standard.Ms932.Encoding.GetString(files[0].Content).Replace("\r\n", ",extra\r\n")));
+        var (rejected, rejectedStatus) = await mesh.SubmitAndWaitFor(sender, files, "Rejected");
+        var rejection = Data(await WaitFor(senderHook, "submission.rejected", rejected));
+        Assert.True(rejection.GetProperty("errorCount").GetInt32() > 0);
+        Assert.Equal(rejectedStatus.GetProperty("errorCount").GetInt32(), rejection.GetProperty("errorCount").GetInt32());
+        Assert.Equal(rejectedStatus.GetProperty("warningCount").GetInt32(), rejection.GetProperty("warningCount").GetInt32());
+        var rejectionMail = await WaitForMail(Sender, m => (m.TextBody ?? "").Contains(rejected.ToString()));
+        Assert.Contains($"エラー {rejection.GetProperty("errorCount").GetInt32()} 件", rejectionMail.TextBody);
+        Assert.Contains($"({rejection.GetProperty("errorCount").GetInt32()} errors, {rejection.GetProperty("warningCount").GetInt32()} warnings)", rejectionMail.TextBody);
+
+        // delivery.available, then send-unit.out-of-order to both offices for a unit with a lower 連番.
+        var (delivered, _) = await mesh.SubmitAndWaitFor(sender, Files("20250901090000"), "AwaitingPickup");
+        await WaitFor(recipientHook, "delivery.available", delivered);
+        var (late, _) = await mesh.SubmitAndWaitFor(sender, Files("20250901070000"), "AwaitingPickup");
+        await WaitFor(senderHook, "send-unit.out-of-order", late);
+        await WaitFor(recipientHook, "send-unit.out-of-order", late);
+
+        // delivery.pickup-reminder: the deadline is 12 h away, so the delivery arrived more than 3 days ago and its deadline is
+        // within a day; both reminders come once, however many sweeps find the delivery.
+        var deadline = await MoveDeadline(delivered, "now() + interval '12 hours'");
+        var reminders = await WaitFor(recipientHook, "delivery.pickup-reminder", delivered, count: 2);
+        Assert.Equal(["deadline-near", "unpicked"], reminders.Select(r => Data(r).GetProperty("reminder").GetString()).Order());
+        Assert.All(reminders, r => Assert.Equal(deadline, Data(r).GetProperty("deadline").GetDateTimeOffset()));
+        Assert.All(reminders, r => Assert.Equal($"/v1/mailbox/{delivered}", Data(r).GetProperty("links").GetProperty("self").GetString()));
+        await WaitForMail(Recipient, m => (m.Subject ?? "").Contains("未受取のファイルがあります") && (m.TextBody ?? "").Contains(delivered.ToString()));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(2, await mesh.Count($"notification.notifications WHERE topic = 'delivery.pickup-reminder' AND data->>'submissionId' = '{delivered}'"));
+
+        // submission.acknowledged; submission.expired for the unit left unpicked past its deadline.
+        Assert.Equal(HttpStatusCode.OK, (await recipient.GetAsync($"/v1/mailbox/{delivered}")).StatusCode);
+        await recipient.PostAsync($"/v1/mailbox/{delivered}/ack", null);
+        await WaitFor(senderHook, "submission.acknowledged", delivered);
+        await MoveDeadline(late, "now() - interval '1 second'");
+        await WaitFor(senderHook, "submission.expired", late);
+
+        // delivery.withdrawn; submission.failed for a plan signed with another office's certificate.
+        var (withdrawn, _) = await mesh.SubmitAndWaitFor(sender, Files("20250901100000"), "AwaitingPickup");
+        await sender.PostAsync($"/v1/submissions/{withdrawn}/withdraw", null);
+        await WaitFor(recipientHook, "delivery.withdrawn", withdrawn);
+        var signed = Files("20250901110000");
+        signed[0] = (signed[0].Name + ".p7m", SignAs(Recipient, signed[0].Content));
+        var (failed, _) = await mesh.SubmitAndWaitFor(sender, signed, "Failed");
+        await WaitFor(senderHook, "submission.failed", failed);
+
+        // certificate.expiring at the 7-day threshold.
+        var thumbprint = mesh.OfficeCertificate(Sender).GetCertHashString(HashAlgorithmName.SHA256);
+        await mesh.Execute($"UPDATE crypto.office_certificates SET not_after = now() + interval '5 days' WHERE thumbprint = '{thumbprint}'");
+        try
+        {
+            using var crypto = new HttpClient { BaseAddress = mesh.Management["crypto"] };
+            await crypto.PostAsync("/certificates/check", null);
+            var warning = Data(await WaitFor(senderHook, "certificate.expiring", thumbprint));
+            Assert.Equal((7, 4), (warning.GetProperty("threshold").GetInt32(), warning.GetProperty("daysLeft").GetInt32()));
+        }
+        finally
+        {
+            await mesh.Execute($"UPDATE crypto.office_certificates SET not_after = now() + interval '700 days' WHERE thumbprint = '{thumbprint}'");
+        }
+
+        // licence.expiring (60 days marked, 30 told) and licence.expired, each once however often either routing replica checks.
+        await mesh.Execute($"UPDATE routing.licences SET valid_from = valid_from - 400, valid_to = DATE '{Japan.Today.AddDays(20):yyyy-MM-dd}' WHERE office_number = '{Recipient}'");
+        try
+        {
+            using var routing = new HttpClient { BaseAddress = mesh.Management["routing"] };
+            using var routing2 = new HttpClient { BaseAddress = mesh.Management["routing-2"] };
+            await Task.WhenAll(routing.PostAsync("/licences/check", null), routing2.PostAsync("/licences/check", null));
+            var expiring = Data(await WaitFor(recipientHook, "licence.expiring", Recipient));
+            Assert.Equal((30, 20, $"{Japan.Today.AddDays(20):yyyy-MM-dd}"),
+                (expiring.GetProperty("threshold").GetInt32(), expiring.GetProperty("daysLeft").GetInt32(), expiring.GetProperty("validTo").GetString()));
+            await mesh.Execute($"UPDATE routing.licences SET valid_to = DATE '{Japan.Today.AddDays(-1):yyyy-MM-dd}' WHERE office_number = '{Recipient}'");
+            await Task.WhenAll(routing.PostAsync("/licences/check", null), routing2.PostAsync("/licences/check", null));
+            await WaitFor(recipientHook, "licence.expired", Recipient);
+            await WaitForMail(Recipient, m => (m.Subject ?? "").Contains("利用ライセンスの期限が切れました"));
+            await routing.PostAsync("/licences/check", null);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(1, recipientHook.Requests.Count(r => Type(r) == "licence.expired"));
+            Assert.Equal(1, recipientHook.Requests.Count(r => Type(r) == "licence.expiring"));
+        }
+        finally
+        {
+            await mesh.Execute($"UPDATE routing.licences SET valid_from = valid_from + 400, valid_to = valid_from + 400 + 364 WHERE office_number = '{Recipient}'");
+        }
+
+        // partnership.suspended, .approved (resumed), .ended, .requested, .declined, and .approved again: the pair ends as it began.
+        var partnerships = await sender.GetFromJsonAsync<JsonElement>("/v1/partnerships");
+        var seeded = partnerships.GetProperty("partnerships").EnumerateArray()
+            .Single(p => p.GetProperty("state").GetString() == "active" && p.GetRawText().Contains(Recipient)).GetProperty("id").GetGuid();
+        await Change(sender, seeded, "suspend");
+        await WaitFor(recipientHook, "partnership.suspended", seeded.ToString());
+        await Change(sender, seeded, "approve");
+        await WaitFor(recipientHook, "partnership.approved", seeded.ToString());
+        await Change(sender, seeded, "end");
+        await WaitFor(recipientHook, "partnership.ended", seeded.ToString());
+        var declined = await Request(sender);
+        await WaitFor(recipientHook, "partnership.requested", declined.ToString());
+        await Change(recipient, declined, "decline");
+        await WaitFor(senderHook, "partnership.declined", declined.ToString());
+        var renewed = await Request(sender);
+        await Change(recipient, renewed, "approve");
+        await WaitFor(senderHook, "partnership.approved", renewed.ToString());
+
+        // The invitation is e-mail only.
+        var invited = await sender.PostAsJsonAsync("/v1/partnerships", new { partnerOffice = "2800000398", inviteEmail = "invite-notice@example.jp" });
+        Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
+        var invitation = await WaitForMail("invite-notice@example.jp", _ => true);
+
+        var received = senderHook.Requests.Select(r => (r, senderSecret)).Concat(recipientHook.Requests.Select(r => (r, recipientSecret))).ToArray();
+        Assert.All(received, x => new StandardWebhook(x.Item2).Verify(x.r.Body, x.r.Headers));
+        Assert.Empty(EveryTopic.Except(received.Select(x => Type(x.r))));
+        Assert.All(received, x => AssertNoPersonalData(x.r.Body));
+        AssertNoPersonalData(invitation.Subject + invitation.TextBody);
+
+        // Everything stored or queued, of every topic, for every office.
+        var texts = new List<(string Key, string Text)>();
+        await using (var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                """
+                SELECT topic, data::text FROM notification.notifications
+                UNION ALL SELECT topic, body FROM notification.webhook_deliveries
+                UNION ALL SELECT dedup_key, subject || body FROM notification.emails
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                texts.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        Assert.All(texts, t => AssertNoPersonalData(t.Text));
+        Assert.Contains(texts, t => t.Key.StartsWith("invitation:", StringComparison.Ordinal));
+        await sender.DeleteAsync($"/v1/webhooks/{senderWebhook}");
+        await recipient.DeleteAsync($"/v1/webhooks/{recipientWebhook}");
+    }
+
+    static (string Name, byte[] Content)[] Files(string serial) => SampleFiles.PlanSendUnit(serial, Sender, Recipient);
+
+    byte[] SignAs(string office, byte[] content)
+    {
+        var signed = new SignedCms(new ContentInfo(content), detached: false);
+        signed.ComputeSignature(new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, mesh.OfficeCertificate(office)) { DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") }, silent: true);
+        return signed.Encode();
+    }
+
+    /// <summary>Moves the pickup deadline of a delivery (the saga's data and the swept column) and returns it.</summary>
+    async Task<DateTimeOffset> MoveDeadline(Guid id, string to)
+    {
+        await mesh.Execute($$"""
+            UPDATE intake.submissions SET deadline = {{to}}, data = jsonb_set(data, '{deadline}', to_jsonb({{to}}))
+            WHERE correlation_id = '{{id}}'
+            """);
+        await using var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"SELECT (data->>'deadline')::timestamptz FROM intake.submissions WHERE correlation_id = '{id}'", connection);
+        return (DateTimeOffset)(DateTime)(await command.ExecuteScalarAsync())!;
+    }
+
+    static async Task Change(HttpClient office, Guid partnership, string action) =>
+        Assert.Equal(HttpStatusCode.OK, (await office.PostAsync($"/v1/partnerships/{partnership}/{action}", null)).StatusCode);
+
+    static async Task<Guid> Request(HttpClient office)
+    {
+        var response = await office.PostAsJsonAsync("/v1/partnerships", new { partnerOffice = Recipient });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    static async Task<(Guid Id, string Secret)> Register(HttpClient office, WebhookReceiver receiver)
+    {
+        var response = await office.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, topics = EveryTopic });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (created.GetProperty("id").GetGuid(), created.GetProperty("secret").GetString()!);
+    }
+
+    static string Type(WebhookReceiver.Received received) => JsonDocument.Parse(received.Body).RootElement.GetProperty("type").GetString()!;
+
+    static JsonElement Data(WebhookReceiver.Received received) => JsonDocument.Parse(received.Body).RootElement.GetProperty("data");
+
+    /// <summary>Waits for a message of the topic whose body mentions <paramref name="about"/>; returns the first <paramref name="count"/>.</summary>
+    async Task<WebhookReceiver.Received[]> WaitFor(WebhookReceiver receiver, string topic, object about, int count)
+    {
+        WebhookReceiver.Received[] found = [];
+        await mesh.Eventually(() => Task.FromResult((found = [.. receiver.Requests.Where(r => Type(r) == topic && r.Body.Contains(about.ToString()!))]).Length >= count));
+        return found;
+    }
+
+    async Task<WebhookReceiver.Received> WaitFor(WebhookReceiver receiver, string topic, object about) => (await WaitFor(receiver, topic, about, 1))[0];
+
+    async Task<MimeMessage> WaitForMail(string office, Func<MimeMessage, bool> match)
+    {
+        var to = office.Contains('@') ? office : $"office-{office}@demo.careplanmesh.example";
+        MimeMessage? found = null;
+        await mesh.Eventually(() => Task.FromResult((found = mesh.Smtp.ReceivedEmail
+            .Select(m => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m.Data))))
+            .FirstOrDefault(m => m.To.Mailboxes.Any(a => a.Address == to) && match(m))) is not null));
+        return found!;
+    }
+
+    /// <summary>
+    /// No value of the sample files that could identify a care recipient (any field with non-ASCII text, any 10-digit number
+    /// other than an office number) appears; JSON carries only the documented data keys.
+    /// </summary>
+    static void AssertNoPersonalData(string text)
+    {
+        var offices = new HashSet<string> { MeshFixture.CareOffice, MeshFixture.Provider };
+        var personal = new[] { SampleFiles.Plan, SampleFiles.Table7, SampleFiles.Supplement, SampleFiles.Actual }
+            .SelectMany(name => SampleFiles.Text(name).Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(line => line.Split(',').Select(f => f.Trim('"')))
+            .Where(f => (f.Any(c => c > 127) && f.Length >= 2) || (f.Length == 10 && f.All(char.IsAsciiDigit) && !offices.Contains(f)))
+            .Distinct();
+        Assert.All(personal, value => Assert.DoesNotContain(value, text));
+        if (text.StartsWith('{'))
+            foreach (var property in Properties(JsonDocument.Parse(text).RootElement is var root && root.TryGetProperty("data", out var data) ? data : root))
+                Assert.Contains(property, AllowedDataKeys);
+    }
+
+    static IEnumerable<string> Properties(JsonElement element) => element.ValueKind == JsonValueKind.Object
+        ? element.EnumerateObject().SelectMany(p => Properties(p.Value).Prepend(p.Name))
+        : [];
+}

@@ -1,4 +1,5 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.Security;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -77,36 +78,13 @@ public sealed class ExpiryCheck(NpgsqlDataSource dataSource, PackageSealer seale
 }
 
 /// <summary>Runs the expiry check every Certificates:CheckInterval, the first time at start.</summary>
-public sealed class ExpiryCheckService(IServiceScopeFactory scopes, IOptions<ExpiryOptions> options, ILogger<ExpiryCheckService> logger) : BackgroundService
+public sealed class ExpiryCheckService(IServiceScopeFactory scopes, IOptions<ExpiryOptions> options, ILogger<ExpiryCheckService> logger)
+    : PeriodicService(options.Value.CheckInterval, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnce(CancellationToken cancellationToken)
     {
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var warnings = await scope.ServiceProvider.GetRequiredService<ExpiryCheck>().Run(stoppingToken);
-                logger.LogInformation("Certificate expiry check: {Count} warnings published", warnings.Count);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning(exception, "The certificate expiry check failed; it runs again in {Interval}", options.Value.CheckInterval);
-            }
-        }
-        while (await Delay(options.Value.CheckInterval, stoppingToken));
-    }
-
-    static async Task<bool> Delay(TimeSpan interval, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(interval, stoppingToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var warnings = await scope.ServiceProvider.GetRequiredService<ExpiryCheck>().Run(cancellationToken);
+        logger.LogInformation("Certificate expiry check: {Count} warnings published", warnings.Count);
     }
 }

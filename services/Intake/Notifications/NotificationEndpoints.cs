@@ -35,44 +35,44 @@ public static class NotificationEndpoints
     public static RouteGroupBuilder MapNotifications(this RouteGroupBuilder api)
     {
         api.MapPost("/webhooks", (WebhookRequest body, ClaimsPrincipal user, IRequestClient<RegisterWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<RegisterWebhook, WebhookAnswer>(client, new RegisterWebhook { Office = user.Office(), Url = body.Url ?? "", Topics = body.Topics ?? [] }, options, cancellationToken,
+            client.Ask<RegisterWebhook, WebhookAnswer>(AskedService.Notification, new RegisterWebhook { Office = user.Office(), Url = body.Url ?? "", Topics = body.Topics ?? [] }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Created($"/v1/webhooks/{answer.Webhook!.Id}", WithSecret(answer))))
             .WithMetadata(new AuditAction("webhook-register"));
 
         api.MapGet("/webhooks", (ClaimsPrincipal user, IRequestClient<ListWebhooks> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<ListWebhooks, WebhookAnswer>(client, new ListWebhooks { Office = user.Office() }, options, cancellationToken,
+            client.Ask<ListWebhooks, WebhookAnswer>(AskedService.Notification, new ListWebhooks { Office = user.Office() }, options, cancellationToken,
                 answer => Results.Ok(new { webhooks = answer.Webhooks })));
 
         api.MapDelete("/webhooks/{id:guid}", (Guid id, ClaimsPrincipal user, IRequestClient<DeleteWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<DeleteWebhook, WebhookAnswer>(client, new DeleteWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
+            client.Ask<DeleteWebhook, WebhookAnswer>(AskedService.Notification, new DeleteWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.NoContent()))
             .WithMetadata(new AuditAction("webhook-delete"));
 
         api.MapPost("/webhooks/{id:guid}/rotate-secret", (Guid id, ClaimsPrincipal user, IRequestClient<RotateWebhookSecret> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<RotateWebhookSecret, WebhookAnswer>(client, new RotateWebhookSecret { Office = user.Office(), WebhookId = id }, options, cancellationToken,
+            client.Ask<RotateWebhookSecret, WebhookAnswer>(AskedService.Notification, new RotateWebhookSecret { Office = user.Office(), WebhookId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Ok(WithSecret(answer))))
             .WithMetadata(new AuditAction("webhook-rotate-secret"));
 
         api.MapPost("/webhooks/{id:guid}/test", (Guid id, ClaimsPrincipal user, IRequestClient<TestWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<TestWebhook, WebhookAnswer>(client, new TestWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
+            client.Ask<TestWebhook, WebhookAnswer>(AskedService.Notification, new TestWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Accepted(null, new { messageId = answer.MessageId })));
 
         api.MapGet("/notifications", (bool? unread, int? limit, string? after, ClaimsPrincipal user, IRequestClient<ListNotifications> client, IOptions<IntakeOptions> options,
             CancellationToken cancellationToken) =>
-            Ask<ListNotifications, NotificationsListed>(client,
+            client.Ask<ListNotifications, NotificationsListed>(AskedService.Notification,
                 new ListNotifications { Office = user.Office(), UnreadOnly = unread ?? false, Limit = limit ?? 50, After = after }, options, cancellationToken,
                 listed => listed.Refusal is { } refusal ? Refused(refusal) : Results.Ok(new { items = listed.Items.Select(Item), next = listed.Next })));
 
         api.MapPost("/notifications/{id:guid}/read", (Guid id, ClaimsPrincipal user, IRequestClient<MarkNotificationRead> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<MarkNotificationRead, NotificationAnswer>(client, new MarkNotificationRead { Office = user.Office(), NotificationId = id }, options, cancellationToken,
+            client.Ask<MarkNotificationRead, NotificationAnswer>(AskedService.Notification, new MarkNotificationRead { Office = user.Office(), NotificationId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Ok(Item(answer.Notification!))));
 
         api.MapGet("/notification-preferences", (ClaimsPrincipal user, IRequestClient<GetNotificationPreferences> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<GetNotificationPreferences, NotificationPreferences>(client, new GetNotificationPreferences { Office = user.Office() }, options, cancellationToken, Preferences));
+            client.Ask<GetNotificationPreferences, NotificationPreferences>(AskedService.Notification, new GetNotificationPreferences { Office = user.Office() }, options, cancellationToken, Preferences));
 
         api.MapPut("/notification-preferences", (PreferencesRequest body, ClaimsPrincipal user, IRequestClient<SetNotificationPreferences> client, IOptions<IntakeOptions> options,
             CancellationToken cancellationToken) =>
-            Ask<SetNotificationPreferences, NotificationPreferences>(client,
+            client.Ask<SetNotificationPreferences, NotificationPreferences>(AskedService.Notification,
                 new SetNotificationPreferences { Office = user.Office(), EmailTopics = body.EmailTopics ?? [], Email = body.Email }, options, cancellationToken, Preferences))
             .WithMetadata(new AuditAction("notification-preferences"));
         return api;
@@ -104,20 +104,4 @@ public static class NotificationEndpoints
 
     static IResult Refused(Refusal refusal) =>
         Problems.Of(refusal.Status, refusal.Reason, "Refused", "受け付けられません", refusal.ReasonEn, refusal.ReasonJa);
-
-    static async Task<IResult> Ask<TRequest, TResponse>(IRequestClient<TRequest> client, TRequest request, IOptions<IntakeOptions> options,
-        CancellationToken cancellationToken, Func<TResponse, IResult> answer)
-        where TRequest : class where TResponse : class
-    {
-        try
-        {
-            var response = await client.GetResponse<TResponse>(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds));
-            return answer(response.Message);
-        }
-        catch (RequestTimeoutException)
-        {
-            return Problems.Of(503, "notification-unavailable", "Notification is not answering", "通知サービスが応答しません",
-                "Nothing was changed; please try again shortly.", "何も変更していません。しばらくしてから再度お試しください。");
-        }
-    }
 }

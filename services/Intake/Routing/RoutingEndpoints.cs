@@ -18,15 +18,15 @@ public static class RoutingEndpoints
     public static RouteGroupBuilder MapRouting(this RouteGroupBuilder api)
     {
         api.MapGet("/directory", (string? q, string? prefecture, string? serviceType, IRequestClient<SearchDirectory> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<SearchDirectory, DirectoryListed>(client, new SearchDirectory { Query = q, Prefecture = prefecture, ServiceType = serviceType }, options, cancellationToken,
+            client.Ask<SearchDirectory, DirectoryListed>(AskedService.Routing, new SearchDirectory { Query = q, Prefecture = prefecture, ServiceType = serviceType }, options, cancellationToken,
                 listed => Results.Ok(new { offices = listed.Offices })));
 
         api.MapGet("/partnerships", (ClaimsPrincipal user, IRequestClient<ListPartnerships> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<ListPartnerships, PartnershipAnswer>(client, new ListPartnerships { Office = user.Office() }, options, cancellationToken,
+            client.Ask<ListPartnerships, PartnershipAnswer>(AskedService.Routing, new ListPartnerships { Office = user.Office() }, options, cancellationToken,
                 answer => Results.Ok(new { partnerships = answer.Partnerships })));
 
         api.MapPost("/partnerships", (PartnershipRequest body, ClaimsPrincipal user, IRequestClient<RequestPartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<RequestPartnership, PartnershipAnswer>(client,
+            client.Ask<RequestPartnership, PartnershipAnswer>(AskedService.Routing,
                 new RequestPartnership { Office = user.Office(), PartnerOffice = body.PartnerOffice, InviteEmail = body.InviteEmail }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal
                     ? Refused(refusal, answer.Partnership?.Id)
@@ -34,15 +34,15 @@ public static class RoutingEndpoints
             .WithMetadata(new AuditAction("partnership-request"), new Idempotency.Idempotent());
 
         api.MapPost("/partnerships/{id:guid}/{action:regex(^(approve|decline|suspend|end)$)}", (Guid id, string action, ClaimsPrincipal user, IRequestClient<ChangePartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<ChangePartnership, PartnershipAnswer>(client, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
+            client.Ask<ChangePartnership, PartnershipAnswer>(AskedService.Routing, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal, null) : Results.Ok(answer.Partnership)))
             .WithMetadata(new AuditAction("partnership-change"));
 
         api.MapGet("/licence", (ClaimsPrincipal user, IRequestClient<GetLicence> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<GetLicence, LicenceAnswer>(client, new GetLicence { Office = user.Office() }, options, cancellationToken, Licence));
+            client.Ask<GetLicence, LicenceAnswer>(AskedService.Routing, new GetLicence { Office = user.Office() }, options, cancellationToken, Licence));
 
         api.MapPost("/licence/free-pass", (ClaimsPrincipal user, IRequestClient<ApplyFreePass> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            Ask<ApplyFreePass, LicenceAnswer>(client, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence))
+            client.Ask<ApplyFreePass, LicenceAnswer>(AskedService.Routing, new ApplyFreePass { Office = user.Office() }, options, cancellationToken, Licence))
             .WithMetadata(new AuditAction("free-pass"), new Idempotency.Idempotent());
         return api;
     }
@@ -54,20 +54,4 @@ public static class RoutingEndpoints
     static IResult Refused(Refusal refusal, Guid? existing) =>
         Problems.Of(refusal.Status, refusal.Reason, "Refused", "受け付けられません", refusal.ReasonEn, refusal.ReasonJa,
             extensions: existing is { } id ? new Dictionary<string, object?> { ["partnership"] = $"/v1/partnerships/{id}" } : null);
-
-    static async Task<IResult> Ask<TRequest, TResponse>(IRequestClient<TRequest> client, TRequest request, IOptions<IntakeOptions> options,
-        CancellationToken cancellationToken, Func<TResponse, IResult> answer)
-        where TRequest : class where TResponse : class
-    {
-        try
-        {
-            var response = await client.GetResponse<TResponse>(request, cancellationToken, RequestTimeout.After(ms: (int)options.Value.RouteCheckTimeout.TotalMilliseconds));
-            return answer(response.Message);
-        }
-        catch (RequestTimeoutException)
-        {
-            return Problems.Of(503, "routing-unavailable", "Routing is not answering", "配信サービスが応答しません",
-                "Nothing was changed; please try again shortly.", "何も変更していません。しばらくしてから再度お試しください。");
-        }
-    }
 }

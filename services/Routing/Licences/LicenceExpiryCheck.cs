@@ -1,4 +1,5 @@
 using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -99,35 +100,12 @@ public sealed class LicenceExpiryCheck(NpgsqlDataSource dataSource, LicenceBook 
 }
 
 /// <summary>Runs the licence expiry check every Licences:CheckInterval, the first time at start.</summary>
-public sealed class LicenceExpiryCheckService(LicenceExpiryCheck check, IOptions<LicenceOptions> options, ILogger<LicenceExpiryCheckService> logger) : BackgroundService
+public sealed class LicenceExpiryCheckService(LicenceExpiryCheck check, IOptions<LicenceOptions> options, ILogger<LicenceExpiryCheckService> logger)
+    : PeriodicService(options.Value.CheckInterval, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnce(CancellationToken cancellationToken)
     {
-        do
-        {
-            try
-            {
-                var result = await check.Run(stoppingToken);
-                logger.LogInformation("Licence expiry check: {Expiring} warnings and {Expired} expiries published", result.Expiring.Count, result.Expired.Count);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning(exception, "The licence expiry check failed; it runs again in {Interval}", options.Value.CheckInterval);
-            }
-        }
-        while (await Delay(options.Value.CheckInterval, stoppingToken));
-    }
-
-    static async Task<bool> Delay(TimeSpan interval, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(interval, stoppingToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        var result = await check.Run(cancellationToken);
+        logger.LogInformation("Licence expiry check: {Expiring} warnings and {Expired} expiries published", result.Expiring.Count, result.Expired.Count);
     }
 }

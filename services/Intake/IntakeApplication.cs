@@ -73,6 +73,7 @@ public static class IntakeApplication
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
+        builder.AddSubmissionGauges();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();
@@ -142,10 +143,8 @@ public static class IntakeApplication
             .MapAdmin()
             .MapNotifications();
         // Operators only: on the management address, never on the public edge.
-        var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
-            .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();
         app.MapGroup("")
-            .RequireHost(management)
+            .RequireHost(app.Configuration.ManagementHosts())
             .MapRetention()
             .MapAudit();
         return app;

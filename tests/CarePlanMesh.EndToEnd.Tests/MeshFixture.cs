@@ -126,6 +126,7 @@ public class MeshFixture : IAsyncLifetime
                 ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
                 ["Webhooks__RequestTimeout"] = "00:00:03",
                 ["Events__Heartbeat"] = "00:00:02",
+                ["Metrics__SampleInterval"] = "00:00:01",
             };
             if (name == "intake-2")
                 environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();

@@ -36,6 +36,7 @@ public static class Commands
         new("admin-licence", "admin-licence OFFICE [--from YYYY-MM-DD] [connection]", "operator: grant an annual licence", AdminLicence),
         new("audit-verify", "audit-verify [--management URL]", "recompute the audit trail's hash chain (intake's management address, default http://127.0.0.1:7401)", AuditVerify),
         new("probe", "probe URL [--timeout SECONDS]", "exit 0 when URL answers 200 (container health checks; default timeout 5 s)", Probe),
+        new("ops", ErrorQueues.Usage, "operator: messages in a queue's _error queue (list counts, show, replay into the queue, purge); every action is audited", ErrorQueues.Run),
         new("free-pass", "free-pass [connection]", "apply for the free pass (one year from today)", o => Send(o, HttpMethod.Post, "/v1/licence/free-pass", null)),
     ];
 

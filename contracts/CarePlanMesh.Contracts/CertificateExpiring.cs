@@ -4,6 +4,7 @@ namespace CarePlanMesh.Contracts;
 /// Event: an office's or the relay's certificate expires soon — published once when it comes within 90, 30 and 7 days
 /// (configurable) by crypto's daily check. Notification delivers it.
 /// </summary>
+[PublishedEvent("crypto")]
 public record CertificateExpiring
 {
     /// <summary>The office number, or null for the relay's own signing certificate.</summary>

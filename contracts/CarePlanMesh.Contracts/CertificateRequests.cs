@@ -28,6 +28,7 @@ public record RevokeCertificate
 }
 
 /// <summary>Event: an office certificate was revoked; intake ends every session signed in with it.</summary>
+[PublishedEvent("crypto")]
 public record CertificateRevoked
 {
     public string Office { get; init; } = "";

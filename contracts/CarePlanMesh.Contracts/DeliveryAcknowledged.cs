@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The recipient acknowledged the delivery.</summary>
+[PublishedEvent("intake")]
 public record DeliveryAcknowledged
 {
     public Guid SubmissionId { get; init; }

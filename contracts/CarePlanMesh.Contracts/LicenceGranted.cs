@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Event: an office was granted an annual licence or the free pass. Billing-reconciliation accounts it.</summary>
+[PublishedEvent("routing")]
 public record LicenceGranted
 {
     public Guid LicenceId { get; init; }

@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Event: a partnership was requested, approved, declined, suspended or ended, or an invitation became a request.</summary>
+[PublishedEvent("routing")]
 public record PartnershipChanged
 {
     public Guid PartnershipId { get; init; }

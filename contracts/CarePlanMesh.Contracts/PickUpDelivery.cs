@@ -32,6 +32,7 @@ public record DeliveryAnswer
 }
 
 /// <summary>Event: the sender withdrew a submission before the recipient picked it up.</summary>
+[PublishedEvent("intake")]
 public record SubmissionWithdrawn
 {
     public Guid SubmissionId { get; init; }

@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The notification service recorded (and, where configured, delivered) a notification to an office.</summary>
+[PublishedEvent("notification")]
 public record RecipientNotified
 {
     public Guid SubmissionId { get; init; }

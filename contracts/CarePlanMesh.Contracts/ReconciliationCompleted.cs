@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>A provider's 実績 was compared with the care office's 予定: counts only, for analytics.</summary>
+[PublishedEvent("billing-reconciliation")]
 public record ReconciliationCompleted
 {
     public Guid ReconciliationId { get; init; }

@@ -13,6 +13,7 @@ public record RegisterOffice
 }
 
 /// <summary>Event: an office joined the directory.</summary>
+[PublishedEvent("routing")]
 public record OfficeRegistered
 {
     public string OfficeNumber { get; init; } = "";

@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Routing refused the send unit (e.g. an office not registered).</summary>
+[PublishedEvent("routing")]
 public record RoutingFailed
 {
     public Guid SubmissionId { get; init; }

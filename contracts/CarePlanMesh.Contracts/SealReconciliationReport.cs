@@ -15,6 +15,7 @@ public record SealReconciliationReport
 }
 
 /// <summary>The detail report is sealed to the care office; the plaintext is deleted.</summary>
+[PublishedEvent("crypto")]
 public record ReconciliationReportSealed
 {
     public Guid ReconciliationId { get; init; }

@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The payload could not be sealed (e.g. no certificate registered for the recipient).</summary>
+[PublishedEvent("crypto")]
 public record SealingFailed
 {
     public Guid SubmissionId { get; init; }

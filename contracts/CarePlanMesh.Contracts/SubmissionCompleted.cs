@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The saga reached Acknowledged: received, validated, sealed, routed and picked up.</summary>
+[PublishedEvent("intake")]
 public record SubmissionCompleted
 {
     public Guid SubmissionId { get; init; }

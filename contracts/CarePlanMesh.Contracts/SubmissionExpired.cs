@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The recipient did not pick the package up before the deadline.</summary>
+[PublishedEvent("intake")]
 public record SubmissionExpired
 {
     public Guid SubmissionId { get; init; }

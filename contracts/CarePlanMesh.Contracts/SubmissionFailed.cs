@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The saga ended in Failed: a step refused the submission or did not answer after every retry.</summary>
+[PublishedEvent("intake")]
 public record SubmissionFailed
 {
     public Guid SubmissionId { get; init; }

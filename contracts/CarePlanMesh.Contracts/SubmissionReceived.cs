@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Intake stored a send unit and started its saga.</summary>
+[PublishedEvent("intake")]
 public record SubmissionReceived
 {
     public Guid SubmissionId { get; init; }

@@ -3,6 +3,7 @@ using MassTransit;
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Validation found errors; the send unit is not delivered. Only counts and rule ids travel here; the defect list is behind the claim check.</summary>
+[PublishedEvent("validation")]
 public record SubmissionRejected
 {
     public Guid SubmissionId { get; init; }

@@ -1,6 +1,7 @@
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The sealed package is in the recipient's mailbox.</summary>
+[PublishedEvent("routing")]
 public record SubmissionRouted
 {
     public Guid SubmissionId { get; init; }

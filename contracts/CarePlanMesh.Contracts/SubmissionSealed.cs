@@ -3,6 +3,7 @@ using MassTransit;
 namespace CarePlanMesh.Contracts;
 
 /// <summary>The relay signed and encrypted the payload for the recipient and deleted the plaintext.</summary>
+[PublishedEvent("crypto")]
 public record SubmissionSealed
 {
     public Guid SubmissionId { get; init; }

@@ -3,6 +3,7 @@ using MassTransit;
 namespace CarePlanMesh.Contracts;
 
 /// <summary>Every file of the send unit passed validation (warnings do not block delivery).</summary>
+[PublishedEvent("validation")]
 public record SubmissionValidated
 {
     public Guid SubmissionId { get; init; }

@@ -39,7 +39,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>The mesh's own instruments (names start with careplanmesh).</summary>
     public static readonly Meter Meter = new("CarePlanMesh");
 
-    /// <summary>OpenTelemetry logs, traces and metrics (exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the liveness check.</summary>
+    /// <summary>OpenTelemetry logs, traces and metrics (scraped at /metrics, and exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the liveness check.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         // Per-request lines drown what matters at 3 a.m.; traces carry the requests.
@@ -67,7 +67,8 @@ public static class ServiceDefaultsExtensions
                 .AddMeter("MassTransit")
                 .AddMeter("Npgsql")
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             telemetry.UseOtlpExporter();
 
@@ -201,7 +202,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The error policy for every endpoint (<see cref="ErrorPolicy"/>), /health/ready (PostgreSQL answers, the broker answers,
-    /// every receive endpoint consumes) and /health/live (fails only when endpoints stay down past the grace), both as JSON.
+    /// every receive endpoint consumes) and /health/live (fails only when endpoints stay down past the grace), both as JSON;
+    /// /metrics for Prometheus, on the management address only.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -209,6 +211,7 @@ public static class ServiceDefaultsExtensions
         app.UseRequestTimeouts();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost(app.Configuration.ManagementHosts());
         return app;
     }
 

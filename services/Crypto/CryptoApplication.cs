@@ -17,6 +17,7 @@ public static class CryptoApplication
         builder.Services.Configure<ExpiryOptions>(builder.Configuration.GetSection("Certificates"));
         builder.Services.AddScoped<ExpiryCheck>();
         builder.Services.AddHostedService<ExpiryCheckService>();
+        builder.AddCertificateGauges();
         builder.Services.AddSingleton(_ => new PackageSealer(Pem.LoadCertificateWithKey(
             builder.Configuration.Required("Crypto:RelayCertificate"), builder.Configuration.Required("Crypto:RelayKey"))));
         // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.

@@ -74,6 +74,7 @@ public static class IntakeApplication
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
         builder.Services.AddSingleton<PickupReminderCheck>();
+        builder.AddSubmissionGauges();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
         builder.Services.AddSingleton<RetentionPurge>();
         builder.Services.AddHostedService<RetentionService>();
@@ -143,10 +144,8 @@ public static class IntakeApplication
             .MapAdmin()
             .MapNotifications();
         // Operators only: on the management address, never on the public edge.
-        var management = (app.Configuration["urls"] is { Length: > 0 } urls ? urls : "http://localhost:5000")
-            .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(u => $"*:{new Uri(u.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0")).Port}").ToArray();
         app.MapGroup("")
-            .RequireHost(management)
+            .RequireHost(app.Configuration.ManagementHosts())
             .MapRetention()
             .MapAudit();
         return app;

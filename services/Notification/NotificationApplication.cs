@@ -37,6 +37,7 @@ public static class NotificationApplication
         builder.Services.AddHostedService<MailDispatcher>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.AddNotificationGauges();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, (services, client) =>
                 client.Timeout = services.GetRequiredService<IOptions<WebhookOptions>>().Value.RequestTimeout)
             // Receivers answer; they do not send the relay elsewhere. No request logging: URLs may carry an office's tokens.

@@ -20,6 +20,7 @@ public static class RoutingApplication
         builder.Services.AddSingleton<PartnershipBook>();
         builder.Services.AddSingleton<OfficeDirectory>();
         builder.Services.AddHostedService<DirectorySeed>();
+        builder.AddLicenceGauges();
         // The saga's sweeper re-sends this step when it is overdue: a transient failure after the retries is left to it.
         builder.Services.AddSingleton(new RedrivenBySweeper(Queues.RouteSubmission));
         builder.AddServiceBus(bus =>

@@ -136,6 +136,7 @@ public class MeshFixture : IAsyncLifetime
                 // Outbound network refused: any HTTP call to a host that is not loopback lands in the trap.
                 ["HTTP_PROXY"] = Outbound.Address, ["HTTPS_PROXY"] = Outbound.Address, ["ALL_PROXY"] = Outbound.Address,
                 ["NO_PROXY"] = "127.0.0.1,localhost,::1",
+                ["Metrics__SampleInterval"] = "00:00:01",
             };
             if (name == "intake-2")
                 environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();

@@ -11,6 +11,9 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
     NpgsqlSagaRepositoryOptions<TSaga> options) : IAsyncDisposable
     where TSaga : class, ISagaVersion
 {
+    readonly Dictionary<Guid, string> _loadedStates = [];
+    readonly List<(string? Loaded, TSaga Instance)> _written = [];
+
     public async Task<TSaga?> Load(Guid correlationId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
@@ -22,6 +25,7 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
         var instance = JsonSerializer.Deserialize<TSaga>(reader.GetString(1), options.SerializerOptions)
             ?? throw new InvalidOperationException($"Saga {correlationId} in {options.Table} has empty data.");
         instance.Version = reader.GetInt32(0);
+        _loadedStates[correlationId] = StateOf(instance);
         return instance;
     }
 
@@ -38,7 +42,10 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
             ON CONFLICT (correlation_id) DO NOTHING
             """, connection, transaction);
         AddParameters(command, instance);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            return false;
+        _written.Add((null, instance));
+        return true;
     }
 
     /// <summary>Writes the instance if nobody else changed it since it was loaded; otherwise <see cref="ConcurrencyException"/>.</summary>
@@ -61,6 +68,7 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
                 $"Saga {instance.CorrelationId} in {options.Table} was changed by another consumer (expected version {loadedVersion}).",
                 typeof(TSaga), instance.CorrelationId);
         }
+        _written.Add((_loadedStates.GetValueOrDefault(instance.CorrelationId), instance));
     }
 
     public async Task Delete(TSaga instance, CancellationToken cancellationToken)
@@ -73,7 +81,13 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
             throw new ConcurrencyException($"Saga {instance.CorrelationId} was changed before it could be deleted.", typeof(TSaga), instance.CorrelationId);
     }
 
-    public Task Commit(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+    public async Task Commit(CancellationToken cancellationToken)
+    {
+        await transaction.CommitAsync(cancellationToken);
+        if (options.Committed is { } committed)
+            foreach (var (loaded, instance) in _written)
+                committed(loaded, instance);
+    }
 
     public async ValueTask DisposeAsync()
     {

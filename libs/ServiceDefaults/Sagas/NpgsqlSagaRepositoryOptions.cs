@@ -13,6 +13,11 @@ public sealed class NpgsqlSagaRepositoryOptions<TSaga>
     public string Table { get; set; } = "";
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
     public List<ProjectedColumn> Columns { get; } = [];
+    /// <summary>
+    /// Called after each commit for every instance the transaction wrote, with the state it was loaded in (null when
+    /// inserted): a change the database lost to a concurrency race or a rollback is never reported.
+    /// </summary>
+    public Action<string?, TSaga>? Committed { get; set; }
 
     public NpgsqlSagaRepositoryOptions<TSaga> Project(string column, NpgsqlDbType type, Func<TSaga, object?> value)
     {

@@ -39,6 +39,7 @@ public sealed class ReconciliationConsumer(ReconciliationBook book, IMessageData
         var facts = FactsJson.Deserialize<UnitFacts>(await request.Facts.Value);
         await book.Record(request.SubmissionId, FactKinds.Actual, request.CareOffice, request.ProviderOffice, request.ServiceMonth, request.SendUnit, facts, context.CancellationToken);
         var outcome = await book.Reconcile(request.SubmissionId, request.CareOffice, request.ProviderOffice, request.ServiceMonth, context.CancellationToken);
+        ReconciliationMetrics.Count(planFound: outcome is not null);
         if (outcome is not var (planId, result))
         {
             logger.LogInformation("Actual facts of submission {SubmissionId}: no plan to compare with", request.SubmissionId);

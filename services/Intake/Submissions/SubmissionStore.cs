@@ -25,6 +25,7 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
     public static void Configure(NpgsqlSagaRepositoryOptions<SubmissionState> options)
     {
         options.Table = Table;
+        options.Committed = SubmissionMetrics.Committed;
         options
             .Project("sender_office", NpgsqlDbType.Text, s => s.SenderOffice)
             .Project("recipient_office", NpgsqlDbType.Text, s => s.RecipientOffice)

@@ -49,6 +49,7 @@ public sealed class ValidateSubmissionConsumer(
             if (overLimit.Count > 0)
                 ruleIds = [.. ruleIds.Append("reconciliation.over-limit").Order(StringComparer.Ordinal)];
         }
+        ValidationMetrics.Count(defects);
         var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
         logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, files.Count, records, errors, warnings);

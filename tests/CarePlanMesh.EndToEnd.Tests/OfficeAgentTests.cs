@@ -74,6 +74,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         var earlierId = await mesh.Submit(sender, SampleFiles.PlanSendUnit(earlier));
 
         await Until(() => Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.CareOffice, later)), "the later unit never reached the inbox");
+        await _provider.WaitForLine($"連番 {later} imported");
         Assert.True(Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.CareOffice, earlier)));
         var imported = _provider.Lines.Where(l => l.Contains(" imported ", StringComparison.Ordinal)).ToList();
         Assert.True(imported.FindIndex(l => l.Contains(earlier)) < imported.FindIndex(l => l.Contains(later)), _provider.Log());

@@ -167,13 +167,18 @@ public sealed class Outbox(AgentSettings settings, AgentStore store, RelayConnec
             var state = status.RootElement.GetProperty("state").GetString();
             if (state == "Acknowledged")
             {
+                var saved = 0;
                 foreach (var kind in ReceiptKinds)
                 {
                     using var receipt = await relay.Send(() => new HttpRequestMessage(HttpMethod.Get, $"/v1/submissions/{row.SubmissionId}/receipts/{kind}"), cancellationToken);
                     if (!receipt.IsSuccessStatusCode)
-                        return;
+                        break;
                     AgentFiles.WriteAtomically(Path.Combine(row.Folder!, $"receipt-{kind}.p7s"), await receipt.Content.ReadAsByteArrayAsync(cancellationToken));
+                    saved++;
                 }
+                // A receipt the relay could not issue now is fetched in the next round.
+                if (saved < ReceiptKinds.Length)
+                    continue;
                 store.SetUnitState(row.Id, UnitStates.Acknowledged);
                 log.Info($"submission {row.SubmissionId} acknowledged; receipts saved");
             }

@@ -44,6 +44,8 @@ public static class Commands
 
     public static async Task<int> Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "agent")
+            return await Agent.AgentCommand.Run(args);
         if (args.Length > 0 && args[0] is "--help" or "-h" or "help")
         {
             Usage(Console.Out);
@@ -87,6 +89,7 @@ public static class Commands
         writer.WriteLine("usage: cpm COMMAND [options]\n");
         foreach (var command in Table)
             writer.WriteLine($"  {command.Usage,-58} {command.Summary}");
+        writer.WriteLine($"  {"agent --office DIR --ca PEM --url URL [--outbox DIR] [--inbox DIR]",-58} the office agent: send from the outbox, receive into the inbox (cpm agent --help)");
         writer.WriteLine($"\n{Connection}");
     }
 

@@ -1,0 +1,25 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace CarePlanMesh.Cli.Agent;
+
+/// <summary>What `cpm agent` was started with.</summary>
+public sealed record AgentSettings(
+    Uri Url,
+    X509Certificate2 Certificate,
+    X509Certificate2 Ca,
+    X509Certificate2 Relay,
+    string UserFile,
+    string Outbox,
+    string Inbox,
+    string Data,
+    TimeSpan Quiet,
+    TimeSpan IncompleteAfter,
+    TimeSpan Poll,
+    TimeSpan LongWait)
+{
+    public string SentFolder => Path.Combine(Outbox, "sent");
+    public string FailedFolder => Path.Combine(Outbox, "failed");
+    public string Packages => Path.Combine(Data, "packages");
+    /// <summary>Where a delivery's files are written before they appear in the inbox in one move; inside the inbox so that the move stays on one volume.</summary>
+    public string InboxPartial => Path.Combine(Inbox, ".careplanmesh-partial");
+}

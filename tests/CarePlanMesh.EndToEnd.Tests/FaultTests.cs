@@ -29,7 +29,13 @@ public sealed class FaultTests(FaultMeshFixture mesh)
         var sending = stream.Run();
         await Task.Delay(Settle);
 
-        await Fault("rabbitmq", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
+        await Fault("rabbitmq", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start, async () =>
+        {
+            // Health tells the truth: not ready without the broker, but alive, since a restart would not bring it back.
+            await Poll.Until(async () => await Health("crypto", "ready") == (HttpStatusCode.ServiceUnavailable, "bus"), TimeSpan.FromSeconds(20),
+                () => "crypto stayed ready without RabbitMQ");
+            Assert.Equal(HttpStatusCode.OK, (await Health("crypto", "live")).Status);
+        });
         await Fault("rabbitmq again", mesh.Servers.Rabbit.Kill, mesh.Servers.Rabbit.Start);
         await Fault("postgresql", mesh.Servers.Postgres.Kill, mesh.Servers.Postgres.Start, async () =>
         {
@@ -43,6 +49,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
             Assert.Contains("database-unavailable", body);
             Assert.DoesNotContain("Npgsql", body);
             Assert.DoesNotContain("127.0.0.1", body);
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "postgres"), await Health("routing", "ready"));
         });
         foreach (var service in MeshFixture.ServiceNames)
             await Fault(service, () => mesh.Stop(service), () => mesh.Start(service));
@@ -93,6 +100,15 @@ public sealed class FaultTests(FaultMeshFixture mesh)
             Console.Error.WriteLine($"fault test: {queue} holds {messages}, the first because {await FirstFault(queue)}");
         var steps = new[] { Contracts.Queues.ValidateSubmission, Contracts.Queues.SealSubmission, Contracts.Queues.RouteSubmission }.Select(q => $"{q}_error");
         Assert.DoesNotContain(errors, e => steps.Contains(e.Key));
+    }
+
+    /// <summary>A service's /health/ready or /health/live: its status and the first check that is not healthy.</summary>
+    async Task<(HttpStatusCode Status, string? Failing)> Health(string service, string kind)
+    {
+        using var http = new HttpClient { BaseAddress = mesh.Management[service], Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync($"/health/{kind}");
+        var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").EnumerateArray();
+        return (response.StatusCode, checks.Where(c => c.GetProperty("status").GetString() != "Healthy").Select(c => c.GetProperty("name").GetString()).FirstOrDefault());
     }
 
     /// <summary>A sign-in that is refused while a dependency is still coming back surfaces as an exception from the client.</summary>

@@ -32,6 +32,8 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the vendor API tests (lists, idempotency, events), outside every directory search the tests make.</summary>
     public const string VendorCareOffice = "2700000206";
     public const string VendorProvider = "2700000207";
+    /// <summary>The one office with a tiny rate limit (RateLimits:Offices), which only the rate limit test uses.</summary>
+    public const string RateLimitedOffice = "2700000208";
 
     static readonly DemoOffice[] Offices =
     [
@@ -43,6 +45,7 @@ public class MeshFixture : IAsyncLifetime
         new(RevokedProvider, ["13"], "失効テスト訪問看護事業所"),
         new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
         new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
+        new(RateLimitedOffice, ["43"], "上限テスト居宅介護支援事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -126,6 +129,7 @@ public class MeshFixture : IAsyncLifetime
                 ["Webhooks__AllowLoopbackHttp"] = "true", ["Webhooks__RetryDelays__0"] = "00:00:01", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:03",
                 ["Webhooks__RequestTimeout"] = "00:00:03",
                 ["Events__Heartbeat"] = "00:00:02",
+                [$"RateLimits__Offices__{RateLimitedOffice}__PermitsPerSecond"] = "1", [$"RateLimits__Offices__{RateLimitedOffice}__Burst"] = "5",
             };
             if (name == "intake-2")
                 environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();

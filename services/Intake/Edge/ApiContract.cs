@@ -57,7 +57,7 @@ public static class ApiContract
                 if (context.Description.HttpMethod == "POST" && context.Description.RelativePath is "v1/submissions" or "v1/validate")
                     operation.RequestBody = Upload();
                 operation.Responses ??= new OpenApiResponses();
-                foreach (var status in new[] { "400", "401", "404", "503" })
+                foreach (var status in new[] { "400", "401", "404", "429", "503" })
                     operation.Responses.TryAdd(status, Problem());
                 return Task.CompletedTask;
             });

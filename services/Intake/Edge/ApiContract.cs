@@ -12,6 +12,9 @@ namespace CarePlanMesh.Intake.Edge;
 /// </summary>
 public static class ApiContract
 {
+    /// <summary>The media type of sealed packages and signed receipts (CMS, DER): described as Stream, a binary body (a file download in a generated client).</summary>
+    public const string Cms = "application/pkcs7-mime";
+
     public static WebApplicationBuilder AddApiContract(this WebApplicationBuilder builder)
     {
         builder.Services.AddOpenApi("v1", options =>
@@ -47,6 +50,13 @@ public static class ApiContract
                     ["title"] = p.Title,
                     ["docs"] = $"docs/api.md#{p.Reason}",
                 })]));
+                return Task.CompletedTask;
+            });
+            // Enums are written by name (JsonStringEnumConverter): say they are strings, so that generated clients read them as such.
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                if (schema is { Type: null, Enum.Count: > 0 } && schema.Enum.All(value => value?.GetValueKind() == System.Text.Json.JsonValueKind.String))
+                    schema.Type = JsonSchemaType.String;
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>

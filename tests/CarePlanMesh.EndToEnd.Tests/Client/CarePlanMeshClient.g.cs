@@ -1179,7 +1179,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1DirectoryAsync(string? q, string? prefecture, string? serviceType)
+        public virtual System.Threading.Tasks.Task<DirectoryPage> V1DirectoryAsync(string? q, string? prefecture, string? serviceType)
         {
             return V1DirectoryAsync(q, prefecture, serviceType, System.Threading.CancellationToken.None);
         }
@@ -1187,7 +1187,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1DirectoryAsync(string? q, string? prefecture, string? serviceType, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<DirectoryPage> V1DirectoryAsync(string? q, string? prefecture, string? serviceType, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1196,6 +1196,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1241,7 +1242,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<DirectoryPage>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1315,7 +1321,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1PartnershipsGetAsync()
+        public virtual System.Threading.Tasks.Task<PartnershipList> V1PartnershipsGetAsync()
         {
             return V1PartnershipsGetAsync(System.Threading.CancellationToken.None);
         }
@@ -1323,7 +1329,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1PartnershipsGetAsync(System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<PartnershipList> V1PartnershipsGetAsync(System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1332,6 +1338,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1363,7 +1370,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<PartnershipList>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1435,17 +1447,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1PartnershipsPostAsync(PartnershipRequest body)
+        public virtual System.Threading.Tasks.Task<PartnershipView> V1PartnershipsPostAsync(PartnershipRequest body)
         {
             return V1PartnershipsPostAsync(body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1PartnershipsPostAsync(PartnershipRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<PartnershipView> V1PartnershipsPostAsync(PartnershipRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -1461,6 +1473,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1490,9 +1503,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 201)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<PartnershipView>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1566,7 +1584,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1PartnershipsPostAsync(System.Guid id, string action)
+        public virtual System.Threading.Tasks.Task<PartnershipView> V1PartnershipsPostAsync(System.Guid id, string action)
         {
             return V1PartnershipsPostAsync(id, action, System.Threading.CancellationToken.None);
         }
@@ -1574,7 +1592,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1PartnershipsPostAsync(System.Guid id, string action, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<PartnershipView> V1PartnershipsPostAsync(System.Guid id, string action, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -1590,6 +1608,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1624,7 +1643,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<PartnershipView>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4908,6 +4932,25 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DirectoryPage
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("offices")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<OfficeListing> Offices { get; set; } = new System.Collections.ObjectModel.Collection<OfficeListing>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class Failure
     {
 
@@ -5050,6 +5093,42 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// What the directory shows of an office: nothing personal, nothing about its licence.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OfficeListing
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("officeNumber")]
+        public string OfficeNumber { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        public string Name { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("prefecture")]
+        public string Prefecture { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("serviceTypes")]
+        public System.Collections.Generic.ICollection<string> ServiceTypes { get; set; } = default!;
+
+        /// <summary>
+        /// care-management (居宅介護支援, 43), community-support-centre (介護予防支援, 46) or service-provider.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        public string Kind { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class OfficeRegistration
     {
@@ -5143,6 +5222,25 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
     }
 
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PartnershipList
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("partnerships")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<PartnershipView> Partnerships { get; set; } = new System.Collections.ObjectModel.Collection<PartnershipView>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PartnershipRequest
     {
 
@@ -5151,6 +5249,60 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("inviteEmail")]
         public string? InviteEmail { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A partnership as one of its sides sees it.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PartnershipView
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public System.Guid Id { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("requesterOffice")]
+        public string RequesterOffice { get; set; } = default!;
+
+        /// <summary>
+        /// Null for an e-mail invitation that named no office number.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("partnerOffice")]
+        public string? PartnerOffice { get; set; } = default!;
+
+        /// <summary>
+        /// Shown only to the office that sent the invitation.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("inviteEmail")]
+        public string? InviteEmail { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("state")]
+        public string State { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("suspendedBy")]
+        public string? SuspendedBy { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("createdAt")]
+        public System.DateTimeOffset CreatedAt { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("updatedAt")]
+        public System.DateTimeOffset UpdatedAt { get; set; } = default!;
+
+        /// <summary>
+        /// What the asking office may do next (PartnershipActions).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("actions")]
+        public System.Collections.Generic.ICollection<string> Actions { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

@@ -11,6 +11,7 @@ using CarePlanMesh.Intake.Edge;
 using CarePlanMesh.Intake.Events;
 using CarePlanMesh.Intake.Idempotency;
 using CarePlanMesh.Intake.Mailbox;
+using CarePlanMesh.Intake.RateLimits;
 using CarePlanMesh.Intake.Receipts;
 using CarePlanMesh.Intake.Reconciliations;
 using CarePlanMesh.Intake.Retention;
@@ -81,6 +82,7 @@ public static class IntakeApplication
         builder.AddIdempotency();
         builder.AddApiContract();
         builder.AddEvents();
+        builder.AddRateLimits();
 
         builder.Services.AddSingleton(_ => new ClientCertificateValidator(Pem.LoadCertificate(builder.Configuration.Required("Intake:ClientCa"))));
         builder.Services.AddAuthentication(OfficeCertificateAuthentication.SchemeName)
@@ -126,11 +128,13 @@ public static class IntakeApplication
         app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseMiddleware<IdempotencyMiddleware>();
         app.MapGroup("/v1")
             .RequireHost($"*:{publicPort}")
             .RequireAuthorization()
             .AddEndpointFilter<DeadlineFilter>()
+            .RequireRateLimiting(OfficeRateLimits.Policy)
             .MapAuth()
             .MapSubmissions()
             .MapSubmissionList()

@@ -35,6 +35,11 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the notification topic tests, whose time travel touches no other test's units.</summary>
     public const string NoticeCareOffice = "2800000208";
     public const string NoticeProvider = "2800000209";
+    /// <summary>A partnered, licensed pair of its own for the office agent tests: the agents import and acknowledge whatever reaches their office.</summary>
+    public const string AgentCareOffice = "2900000210";
+    public const string AgentProvider = "2900000211";
+    /// <summary>The one office with a tiny rate limit (RateLimits:Offices), which only the rate limit test uses.</summary>
+    public const string RateLimitedOffice = "2700000208";
 
     static readonly DemoOffice[] Offices =
     [
@@ -47,6 +52,8 @@ public class MeshFixture : IAsyncLifetime
         new(VendorCareOffice, ["43"], "API テスト居宅介護支援事業所", [VendorProvider]),
         new(VendorProvider, ["13"], "API テスト訪問看護事業所"),
         new(NoticeCareOffice, ["43"], "通知テスト居宅介護支援事業所", [NoticeProvider]), new(NoticeProvider, ["13"], "通知テスト訪問看護事業所"),
+        new(RateLimitedOffice, ["43"], "上限テスト居宅介護支援事業所"),
+        new(AgentCareOffice, ["43"], "エージェントテスト居宅介護支援事業所", [AgentProvider]), new(AgentProvider, ["13"], "エージェントテスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -137,6 +144,7 @@ public class MeshFixture : IAsyncLifetime
                 ["HTTP_PROXY"] = Outbound.Address, ["HTTPS_PROXY"] = Outbound.Address, ["ALL_PROXY"] = Outbound.Address,
                 ["NO_PROXY"] = "127.0.0.1,localhost,::1",
                 ["Metrics__SampleInterval"] = "00:00:01",
+                [$"RateLimits__Offices__{RateLimitedOffice}__PermitsPerSecond"] = "1", [$"RateLimits__Offices__{RateLimitedOffice}__Burst"] = "5",
             };
             if (name == "intake-2")
                 environment["Intake__PublicUrl"] = SecondIntakeAddress.ToString();

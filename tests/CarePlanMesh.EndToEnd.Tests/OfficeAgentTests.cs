@@ -14,8 +14,8 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _care = new AgentProcess(mesh, MeshFixture.CareOffice, _root);
-        _provider = new AgentProcess(mesh, MeshFixture.Provider, _root);
+        _care = new AgentProcess(mesh, MeshFixture.AgentCareOffice, _root);
+        _provider = new AgentProcess(mesh, MeshFixture.AgentProvider, _root);
         return Task.CompletedTask;
     }
 
@@ -34,7 +34,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         _care.Start();
         _provider.Start();
         const string serial = "20250720090000";
-        var unit = SampleFiles.PlanSendUnit(serial);
+        var unit = SampleFiles.PlanSendUnit(serial, MeshFixture.AgentCareOffice, MeshFixture.AgentProvider);
         // Care software writes under a temporary name and renames: the agent picks the files up after the rename.
         Directory.CreateDirectory(_care.Outbox);
         foreach (var (name, content) in unit)
@@ -44,7 +44,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
             File.Move(temporary, Path.Combine(_care.Outbox, name));
         }
 
-        var received = Path.Combine(_provider.Inbox, MeshFixture.CareOffice, serial);
+        var received = Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice, serial);
         await Until(() => Directory.Exists(received), "the unit never reached the provider's inbox");
         Assert.Equal(unit.Select(f => f.Name).Order(), Directory.GetFiles(received).Select(Path.GetFileName).Order());
         foreach (var (name, content) in unit)
@@ -56,7 +56,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         foreach (var (name, content) in unit)
             Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(sent, name)));
         var id = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(sent, "submission.json"))).RootElement.GetProperty("submissionId").GetGuid();
-        var status = await mesh.Status(mesh.ClientFor(MeshFixture.CareOffice), id);
+        var status = await mesh.Status(mesh.ClientFor(MeshFixture.AgentCareOffice), id);
         Assert.Equal("Acknowledged", status.GetProperty("state").GetString());
         foreach (var kind in new[] { "received", "validated", "acknowledged" })
             Assert.Contains(id.ToString(), System.Text.Encoding.UTF8.GetString(
@@ -68,14 +68,14 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
     {
         _provider.Start();
         const string earlier = "20250721090000", later = "20250721100000";
-        var sender = mesh.ClientFor(MeshFixture.CareOffice);
+        var sender = mesh.ClientFor(MeshFixture.AgentCareOffice);
         // The later unit goes first; the earlier one follows while the later is on its way or already waiting.
-        var laterId = await mesh.Submit(sender, SampleFiles.PlanSendUnit(later));
-        var earlierId = await mesh.Submit(sender, SampleFiles.PlanSendUnit(earlier));
+        var laterId = await mesh.Submit(sender, SampleFiles.PlanSendUnit(later, MeshFixture.AgentCareOffice, MeshFixture.AgentProvider));
+        var earlierId = await mesh.Submit(sender, SampleFiles.PlanSendUnit(earlier, MeshFixture.AgentCareOffice, MeshFixture.AgentProvider));
 
-        await Until(() => Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.CareOffice, later)), "the later unit never reached the inbox");
+        await Until(() => Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice, later)), "the later unit never reached the inbox");
         await _provider.WaitForLine($"連番 {later} imported");
-        Assert.True(Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.CareOffice, earlier)));
+        Assert.True(Directory.Exists(Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice, earlier)));
         var imported = _provider.Lines.Where(l => l.Contains(" imported ", StringComparison.Ordinal)).ToList();
         Assert.True(imported.FindIndex(l => l.Contains(earlier)) < imported.FindIndex(l => l.Contains(later)), _provider.Log());
         await mesh.WaitForState(sender, earlierId, "Acknowledged");
@@ -87,7 +87,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
     {
         _care.Start();
         const string serial = "20250722090000";
-        var unit = SampleFiles.PlanSendUnit(serial).Where(f => !f.Name.StartsWith("UPHOSOKU_", StringComparison.Ordinal)).ToArray();
+        var unit = SampleFiles.PlanSendUnit(serial, MeshFixture.AgentCareOffice, MeshFixture.AgentProvider).Where(f => !f.Name.StartsWith("UPHOSOKU_", StringComparison.Ordinal)).ToArray();
         Directory.CreateDirectory(_care.Outbox);
         foreach (var (name, content) in unit)
             await File.WriteAllBytesAsync(Path.Combine(_care.Outbox, name), content);
@@ -113,7 +113,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
     public async Task Killing_the_agents_during_sending_and_during_receiving_loses_and_duplicates_nothing()
     {
         const string serial = "20250723090000";
-        var unit = SampleFiles.PlanSendUnit(serial);
+        var unit = SampleFiles.PlanSendUnit(serial, MeshFixture.AgentCareOffice, MeshFixture.AgentProvider);
         _care.Start();
         Directory.CreateDirectory(_care.Outbox);
         foreach (var (name, content) in unit)
@@ -129,14 +129,14 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         await _provider.WaitForLine($"downloading delivery {submission}");
         await _provider.Kill();
         _provider.Start();
-        var received = Path.Combine(_provider.Inbox, MeshFixture.CareOffice, serial);
+        var received = Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice, serial);
         await Until(() => File.Exists(Path.Combine(sent, "receipt-acknowledged.p7s")), "the unit was never acknowledged after the restart");
         foreach (var (name, content) in unit)
             Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(received, name)));
-        Assert.Equal([received], Directory.GetDirectories(Path.Combine(_provider.Inbox, MeshFixture.CareOffice), $"{serial}*"));
+        Assert.Equal([received], Directory.GetDirectories(Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice), $"{serial}*"));
         Assert.False(Directory.Exists(Path.Combine(_provider.Inbox, ".careplanmesh-partial", submission.ToString())));
         Assert.Single(await SentWith(serial));
-        Assert.Equal("Acknowledged", (await mesh.Status(mesh.ClientFor(MeshFixture.CareOffice), submission)).GetProperty("state").GetString());
+        Assert.Equal("Acknowledged", (await mesh.Status(mesh.ClientFor(MeshFixture.AgentCareOffice), submission)).GetProperty("state").GetString());
     }
 
     static IReadOnlyList<Defect> Defects((string Name, byte[] Content)[] files) => [.. StandardValidator.Validate(files).Defects];
@@ -144,7 +144,7 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
     /// <summary>The care office's submissions to the provider with this 連番, from the relay's list.</summary>
     async Task<List<Guid>> SentWith(string serial)
     {
-        var page = await mesh.ClientFor(MeshFixture.CareOffice).GetFromJsonAsync<JsonElement>($"/v1/submissions?recipientOffice={MeshFixture.Provider}&limit=200");
+        var page = await mesh.ClientFor(MeshFixture.AgentCareOffice).GetFromJsonAsync<JsonElement>($"/v1/submissions?recipientOffice={MeshFixture.AgentProvider}&limit=200");
         return [.. page.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("sendUnit").GetString() == serial).Select(i => i.GetProperty("id").GetGuid())];
     }
 

@@ -12,6 +12,9 @@ namespace CarePlanMesh.Intake.Edge;
 /// </summary>
 public static class ApiContract
 {
+    /// <summary>The media type of sealed packages and signed receipts (CMS, DER): described as Stream, a binary body (a file download in a generated client).</summary>
+    public const string Cms = "application/pkcs7-mime";
+
     public static WebApplicationBuilder AddApiContract(this WebApplicationBuilder builder)
     {
         builder.Services.AddOpenApi("v1", options =>
@@ -49,6 +52,13 @@ public static class ApiContract
                 })]));
                 return Task.CompletedTask;
             });
+            // Enums are written by name (JsonStringEnumConverter): say they are strings, so that generated clients read them as such.
+            options.AddSchemaTransformer((schema, _, _) =>
+            {
+                if (schema is { Type: null, Enum.Count: > 0 } && schema.Enum.All(value => value?.GetValueKind() == System.Text.Json.JsonValueKind.String))
+                    schema.Type = JsonSchemaType.String;
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<CertificateOnly>().Any())
@@ -57,7 +67,7 @@ public static class ApiContract
                 if (context.Description.HttpMethod == "POST" && context.Description.RelativePath is "v1/submissions" or "v1/validate")
                     operation.RequestBody = Upload();
                 operation.Responses ??= new OpenApiResponses();
-                foreach (var status in new[] { "400", "401", "404", "503" })
+                foreach (var status in new[] { "400", "401", "404", "429", "503" })
                     operation.Responses.TryAdd(status, Problem());
                 return Task.CompletedTask;
             });

@@ -55,6 +55,7 @@ public static class ProblemTypes
         ("unknown-sender", 422, "Unknown sender"),
         ("same-office", 422, "Sender and recipient are the same office"),
         ("idempotency-key-reused", 422, "Idempotency-Key used for another request"),
+        ("rate-limited", 429, "Too many requests"),
         ("internal-error", 500, "Internal error"),
         ("routing-unavailable", 503, "Routing is not answering"),
         ("dependency-unavailable", 503, "A relay service is not answering"),

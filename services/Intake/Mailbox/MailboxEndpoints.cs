@@ -14,8 +14,8 @@ public static class MailboxEndpoints
     public static RouteGroupBuilder MapMailbox(this RouteGroupBuilder api)
     {
         api.MapGet("/mailbox", List).Produces<Page<MailboxItem>>();
-        api.MapGet("/mailbox/{id:guid}", Download).WithMetadata(new AuditAction("download"));
-        api.MapPost("/mailbox/{id:guid}/ack", Acknowledge).WithMetadata(new AuditAction("acknowledgement"));
+        api.MapGet("/mailbox/{id:guid}", Download).Produces<Stream>(StatusCodes.Status200OK, ApiContract.Cms).WithMetadata(new AuditAction("download"));
+        api.MapPost("/mailbox/{id:guid}/ack", Acknowledge).Produces<SubmissionEndpoints.StateAnswer>().Produces<SubmissionEndpoints.StateAnswer>(StatusCodes.Status202Accepted).WithMetadata(new AuditAction("acknowledgement"));
         return api;
     }
 
@@ -101,7 +101,7 @@ public static class MailboxEndpoints
         try
         {
             var stream = await payloads.Get(answer.SealedPackage!, cancellationToken);
-            return Results.File(stream, "application/pkcs7-mime", $"{id}.p7m");
+            return Results.File(stream, ApiContract.Cms, $"{id}.p7m");
         }
         catch (MessageDataNotFoundException)
         {
@@ -119,11 +119,11 @@ public static class MailboxEndpoints
         switch (item.CurrentState)
         {
             case SubmissionStates.Acknowledged:
-                return Results.Ok(new { id, state = item.CurrentState });
+                return TypedResults.Ok(new SubmissionEndpoints.StateAnswer(id, item.CurrentState));
             case SubmissionStates.AwaitingPickup:
                 var endpoint = await send.GetSendEndpoint(Queues.Address(Queues.Submissions));
                 await endpoint.Send(new AcknowledgeDelivery { SubmissionId = id, RecipientOffice = office }, cancellationToken);
-                return Results.Accepted($"/v1/mailbox/{id}", new { id, state = "Acknowledging" });
+                return TypedResults.Accepted($"/v1/mailbox/{id}", new SubmissionEndpoints.StateAnswer(id, "Acknowledging"));
             default:
                 return Problems.Of(409, "not-acknowledgeable", "This delivery can no longer be acknowledged", "この配信は受領確認できません",
                     $"The delivery is {item.CurrentState}.", $"この配信の状態は {item.CurrentState} です。");

@@ -16,10 +16,14 @@ namespace CarePlanMesh.Intake.Receipts;
 /// </summary>
 public static class ReceiptEndpoints
 {
+    public sealed record ReceiptEntry(string Kind, DateTimeOffset At, string Href);
+
+    public sealed record ReceiptList(IReadOnlyList<ReceiptEntry> Receipts);
+
     public static RouteGroupBuilder MapReceipts(this RouteGroupBuilder api)
     {
-        api.MapGet("/submissions/{id:guid}/receipts", List);
-        api.MapGet("/submissions/{id:guid}/receipts/{kind:regex(^(received|validated|acknowledged)$)}", Get).WithMetadata(new AuditAction("receipt"));
+        api.MapGet("/submissions/{id:guid}/receipts", List).Produces<ReceiptList>();
+        api.MapGet("/submissions/{id:guid}/receipts/{kind:regex(^(received|validated|acknowledged)$)}", Get).Produces<Stream>(StatusCodes.Status200OK, ApiContract.Cms).WithMetadata(new AuditAction("receipt"));
         return api;
     }
 
@@ -29,11 +33,8 @@ public static class ReceiptEndpoints
     {
         if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
             return Problems.NotFound("submission", "送信");
-        return Results.Ok(new
-        {
-            receipts = Issuable(submission)
-                .Select(kind => new { kind, at = Moment(submission, kind)!.Value.At, href = $"/v1/submissions/{id}/receipts/{kind}" }),
-        });
+        return TypedResults.Ok(new ReceiptList([.. Issuable(submission)
+            .Select(kind => new ReceiptEntry(kind, Moment(submission, kind)!.Value.At, $"/v1/submissions/{id}/receipts/{kind}"))]));
     }
 
     /// <summary>The kinds of receipt the submission has reached, in the order they happen.</summary>
@@ -58,7 +59,7 @@ public static class ReceiptEndpoints
             var cms = (await signer.GetResponse<ReceiptSigned>(new SignReceipt { SubmissionId = id, Kind = kind, Content = content }, cancellationToken)).Message.Cms;
             stored = await receipts.Add(id, kind, cms, issuedAt, cancellationToken);
         }
-        return Results.File(stored, "application/pkcs7-mime", $"{id}-{kind}.p7s");
+        return Results.File(stored, ApiContract.Cms, $"{id}-{kind}.p7s");
     }
 
     /// <summary>When the receipt's event happened, and how validation ended; null while it has not happened.</summary>

@@ -15,15 +15,21 @@ public static class RoutingEndpoints
 {
     public sealed record PartnershipRequest(string? PartnerOffice, string? InviteEmail);
 
+    public sealed record DirectoryPage(IReadOnlyList<OfficeListing> Offices);
+
+    public sealed record PartnershipList(IReadOnlyList<PartnershipView> Partnerships);
+
     public static RouteGroupBuilder MapRouting(this RouteGroupBuilder api)
     {
         api.MapGet("/directory", (string? q, string? prefecture, string? serviceType, IRequestClient<SearchDirectory> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<SearchDirectory, DirectoryListed>(AskedService.Routing, new SearchDirectory { Query = q, Prefecture = prefecture, ServiceType = serviceType }, options, cancellationToken,
-                listed => Results.Ok(new { offices = listed.Offices })));
+                listed => TypedResults.Ok(new DirectoryPage(listed.Offices))))
+            .Produces<DirectoryPage>();
 
         api.MapGet("/partnerships", (ClaimsPrincipal user, IRequestClient<ListPartnerships> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<ListPartnerships, PartnershipAnswer>(AskedService.Routing, new ListPartnerships { Office = user.Office() }, options, cancellationToken,
-                answer => Results.Ok(new { partnerships = answer.Partnerships })));
+                answer => TypedResults.Ok(new PartnershipList(answer.Partnerships))))
+            .Produces<PartnershipList>();
 
         api.MapPost("/partnerships", (PartnershipRequest body, ClaimsPrincipal user, IRequestClient<RequestPartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<RequestPartnership, PartnershipAnswer>(AskedService.Routing,
@@ -31,12 +37,12 @@ public static class RoutingEndpoints
                 answer => answer.Refusal is { } refusal
                     ? Refused(refusal, answer.Partnership?.Id)
                     : Results.Created($"/v1/partnerships/{answer.Partnership!.Id}", answer.Partnership)))
-            .WithMetadata(new AuditAction("partnership-request"), new Idempotency.Idempotent());
+            .Produces<PartnershipView>(StatusCodes.Status201Created).WithMetadata(new AuditAction("partnership-request"), new Idempotency.Idempotent());
 
         api.MapPost("/partnerships/{id:guid}/{action:regex(^(approve|decline|suspend|end)$)}", (Guid id, string action, ClaimsPrincipal user, IRequestClient<ChangePartnership> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<ChangePartnership, PartnershipAnswer>(AskedService.Routing, new ChangePartnership { Office = user.Office(), PartnershipId = id, Action = action }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal, null) : Results.Ok(answer.Partnership)))
-            .WithMetadata(new AuditAction("partnership-change"));
+            .Produces<PartnershipView>().WithMetadata(new AuditAction("partnership-change"));
 
         api.MapGet("/licence", (ClaimsPrincipal user, IRequestClient<GetLicence> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<GetLicence, LicenceAnswer>(AskedService.Routing, new GetLicence { Office = user.Office() }, options, cancellationToken, Licence));

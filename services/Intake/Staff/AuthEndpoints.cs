@@ -13,9 +13,12 @@ public static class AuthEndpoints
 {
     public sealed record Credentials(string? UserId, string? Password);
 
+    /// <param name="ExpiresIn">Seconds the token is valid.</param>
+    public sealed record IssuedToken(string AccessToken, string TokenType, int ExpiresIn);
+
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/token", SignIn).WithMetadata(new CertificateOnly(), new AuditAction("sign-in"));
+        api.MapPost("/auth/token", SignIn).Produces<IssuedToken>().WithMetadata(new CertificateOnly(), new AuditAction("sign-in"));
         return api;
     }
 
@@ -36,6 +39,6 @@ public static class AuthEndpoints
         var result = await staff.SignIn(user.Office(), certificate.GetCertHashString(HashAlgorithmName.SHA256), credentials.UserId, credentials.Password, cancellationToken);
         if (result.Refusal is { } refusal)
             return Problems.Of(refusal.Status, refusal.Reason, "Sign-in refused", "サインインできません", refusal.ReasonEn, refusal.ReasonJa);
-        return Results.Ok(new { accessToken = result.AccessToken, tokenType = "Bearer", expiresIn = (int)result.ExpiresIn.TotalSeconds });
+        return TypedResults.Ok(new IssuedToken(result.AccessToken!, "Bearer", (int)result.ExpiresIn.TotalSeconds));
     }
 }

@@ -12,12 +12,26 @@ namespace CarePlanMesh.Intake.Submissions;
 
 public static class SubmissionEndpoints
 {
+    public sealed record SubmissionAccepted(Guid Id, string State, IReadOnlyList<SubmittedFile> Files);
+
+    /// <summary>A submission's state after a withdrawal, or a delivery's after an acknowledgement.</summary>
+    public sealed record StateAnswer(Guid Id, string State);
+
+    public sealed record Failure(string Reason, string? MessageJa, string? MessageEn);
+
+    /// <summary>The sender's view of a submission: its files, how validation and sealing went, and every state it passed.</summary>
+    /// <param name="Defects">Every defect of the files, when validation found any.</param>
+    public sealed record SubmissionStatus(Guid Id, string State, string SenderOffice, string RecipientOffice, string SendUnit, string? ServiceMonth,
+        DateTimeOffset ReceivedAt, IReadOnlyList<SubmittedFile> Files, int? RecordCount, int? ErrorCount, int? WarningCount, long? SealedBytes,
+        string? SealedSha256, DateTimeOffset? PickupDeadline, DateTimeOffset? PickedUpAt, Mailbox.MailboxEndpoints.OutOfOrder? OutOfOrder,
+        Failure? Failure, IReadOnlyList<Defect>? Defects, IReadOnlyList<TimelineEntry> Timeline);
+
     public static RouteGroupBuilder MapSubmissions(this RouteGroupBuilder api)
     {
-        api.MapPost("/submissions", Submit).DisableAntiforgery().Produces(StatusCodes.Status202Accepted)
+        api.MapPost("/submissions", Submit).DisableAntiforgery().Produces<SubmissionAccepted>(StatusCodes.Status202Accepted)
             .WithMetadata(new AuditAction("submission"), new Idempotency.Idempotent()).WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout);
-        api.MapGet("/submissions/{id:guid}", Get);
-        api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).WithMetadata(new AuditAction("withdrawal"));
+        api.MapGet("/submissions/{id:guid}", Get).Produces<SubmissionStatus>();
+        api.MapPost("/submissions/{id:guid}/withdraw", Withdraw).Produces<StateAnswer>().WithMetadata(new AuditAction("withdrawal"));
         return api;
     }
 
@@ -29,12 +43,7 @@ public static class SubmissionEndpoints
         var (accepted, problem) = await intake.Accept(user.Office(), uploads, resend ?? false, cancellationToken);
         if (problem is not null)
             return problem;
-        return Results.Accepted($"/v1/submissions/{accepted!.CorrelationId}", new
-        {
-            id = accepted.CorrelationId,
-            state = accepted.CurrentState,
-            files = accepted.Files,
-        });
+        return TypedResults.Accepted($"/v1/submissions/{accepted!.CorrelationId}", new SubmissionAccepted(accepted.CorrelationId, accepted.CurrentState, accepted.Files));
     }
 
     static async Task<IResult> Get(Guid id, ClaimsPrincipal user, SubmissionStore store, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
@@ -61,29 +70,14 @@ public static class SubmissionEndpoints
         if (answer.Refusal is { } refusal)
             return Problems.Of(refusal.Status, refusal.Reason, "The submission cannot be withdrawn", "この送信は取り下げできません", refusal.ReasonEn, refusal.ReasonJa,
                 extensions: new Dictionary<string, object?> { ["state"] = answer.State, ["pickedUpAt"] = answer.PickedUpAt });
-        return Results.Ok(new { id, state = answer.State });
+        return TypedResults.Ok(new StateAnswer(id, answer.State));
     }
 
-    static object View(SubmissionState s, IReadOnlyList<Defect>? defects) => new
-    {
-        id = s.CorrelationId,
-        state = s.CurrentState,
-        senderOffice = s.SenderOffice,
-        recipientOffice = s.RecipientOffice,
-        sendUnit = s.SendUnit,
-        serviceMonth = s.ServiceMonth,
-        receivedAt = s.ReceivedAt,
-        files = s.Files,
-        recordCount = s.RecordCount,
-        errorCount = s.ErrorCount,
-        warningCount = s.WarningCount,
-        sealedBytes = s.SealedBytes,
-        sealedSha256 = s.SealedSha256,
-        pickupDeadline = s.CurrentState == SubmissionStates.AwaitingPickup ? s.Deadline : null,
-        pickedUpAt = s.PickedUpAt,
-        outOfOrder = s.OutOfOrder ? new { latestSendUnit = s.LatestSendUnit } : null,
-        failure = s.FailureReason is null ? null : new { reason = s.FailureReason, messageJa = s.FailureReasonJa, messageEn = s.FailureReasonEn },
-        defects,
-        timeline = s.Timeline.Select(t => new { state = t.State, at = t.At }),
-    };
+    static SubmissionStatus View(SubmissionState s, IReadOnlyList<Defect>? defects) => new(s.CorrelationId, s.CurrentState, s.SenderOffice, s.RecipientOffice,
+        s.SendUnit, s.ServiceMonth, s.ReceivedAt, s.Files, s.RecordCount, s.ErrorCount, s.WarningCount, s.SealedBytes, s.SealedSha256,
+        s.CurrentState == SubmissionStates.AwaitingPickup ? s.Deadline : null,
+        s.PickedUpAt,
+        s.OutOfOrder ? new Mailbox.MailboxEndpoints.OutOfOrder(s.LatestSendUnit) : null,
+        s.FailureReason is null ? null : new Failure(s.FailureReason, s.FailureReasonJa, s.FailureReasonEn),
+        defects, s.Timeline);
 }

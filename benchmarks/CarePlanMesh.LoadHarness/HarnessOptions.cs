@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace CarePlanMesh.LoadHarness;
+
+public sealed record HarnessOptions(
+    Uri Url, string Demo, string Data, double? Rate, TimeSpan Duration, TimeSpan Warmup, int? Offices, int Concurrency, bool Json)
+{
+    public const string Usage = """
+        CarePlanMesh load harness: offers send units to a running mesh (deploy/local/up) and reports throughput,
+        Received → AwaitingPickup latency, errors and CPU per submission of every process.
+
+          --url URL          the relay's public API (https://127.0.0.1:7443)
+          --demo DIR         the demo folder `up` writes: ca.pem, offices/, offices.json, samples/ (.data/demo)
+          --data DIR         the data folder with pids/ and postgres/ (.data)
+          --rate N|max       submissions a second, or as fast as they are taken (max)
+          --duration 60s     the measured window
+          --warmup 10s       offered like the window but not measured
+          --offices N        how many partnered, licensed sending offices of offices.json (all)
+          --concurrency N    submissions in flight at --rate max (8)
+          --json             also print the result as one JSON line
+        """;
+
+    public static HarnessOptions Parse(string[] args)
+    {
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--json")
+                json = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                named[args[i]] = args[++i];
+            else
+                throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
+        }
+        var known = new[] { "--url", "--demo", "--data", "--rate", "--duration", "--warmup", "--offices", "--concurrency" };
+        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new ArgumentException($"Unknown option '{unknown}'.");
+        string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
+
+        var data = Get("--data", ".data");
+        var rate = Get("--rate", "max");
+        return new HarnessOptions(
+            new Uri(Get("--url", "https://127.0.0.1:7443")),
+            Get("--demo", Path.Combine(data, "demo")),
+            data,
+            rate == "max" ? null : Positive(double.Parse(rate, CultureInfo.InvariantCulture), "--rate"),
+            ParseDuration(Get("--duration", "60s")),
+            ParseDuration(Get("--warmup", "10s")),
+            named.TryGetValue("--offices", out var offices) ? (int)Positive(int.Parse(offices, CultureInfo.InvariantCulture), "--offices") : null,
+            (int)Positive(int.Parse(Get("--concurrency", "8"), CultureInfo.InvariantCulture), "--concurrency"),
+            json);
+    }
+
+    /// <summary>"90s", "2m", "500ms", or plain seconds.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        static double Number(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        return text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => TimeSpan.FromMilliseconds(Number(text[..^2])),
+            _ when text.EndsWith('s') => TimeSpan.FromSeconds(Number(text[..^1])),
+            _ when text.EndsWith('m') => TimeSpan.FromMinutes(Number(text[..^1])),
+            _ => TimeSpan.FromSeconds(Number(text)),
+        };
+    }
+
+    static double Positive(double value, string name) =>
+        value > 0 ? value : throw new ArgumentException($"{name} must be above 0.");
+}

@@ -19,6 +19,9 @@ public sealed class FaultMeshFixture : MeshFixture
         environment["Submissions__StepTimeout"] = "00:00:15";
         environment["Health__EndpointGrace"] = "00:00:15";
         environment["Health__WatchdogInterval"] = "00:00:02";
+        // The test downloads and acknowledges every unit of the stream at once afterwards: not what rate limits are for.
+        environment["RateLimits__PermitsPerSecond"] = "1000";
+        environment["RateLimits__Burst"] = "10000";
     }
 }
 

@@ -355,20 +355,7 @@ public static class Commands
     static async Task<HttpClient> Client(Options options)
     {
         var (certificate, ca) = Credentials(options);
-        var handler = new HttpClientHandler
-        {
-            ClientCertificateOptions = ClientCertificateOption.Manual,
-            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
-            {
-                if (server is null) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(server);
-            },
-        };
-        handler.ClientCertificates.Add(certificate);
+        var handler = RelayHandler.Create(certificate, ca);
         var client = new HttpClient(handler) { BaseAddress = new Uri(options.Get("--url", "CPM_URL", "https://127.0.0.1:7443")!), Timeout = TimeSpan.FromSeconds(60) };
         await SignIn(client, options.Get("--user", "CPM_USER") ?? Path.Combine(options.Required("--office", "CPM_OFFICE"), "user.json"));
         return client;

@@ -242,25 +242,7 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         return found!;
     }
 
-    /// <summary>
-    /// No value of the sample files that could identify a care recipient (any field with non-ASCII text, any 10-digit number
-    /// other than an office number) appears; JSON carries only the documented data keys.
-    /// </summary>
-    static void AssertNoPersonalData(string text)
-    {
-        var offices = new HashSet<string> { MeshFixture.CareOffice, MeshFixture.Provider };
-        var personal = new[] { SampleFiles.Plan, SampleFiles.Table7, SampleFiles.Supplement, SampleFiles.Actual }
-            .SelectMany(name => SampleFiles.Text(name).Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries))
-            .SelectMany(line => line.Split(',').Select(f => f.Trim('"')))
-            .Where(f => (f.Any(c => c > 127) && f.Length >= 2) || (f.Length == 10 && f.All(char.IsAsciiDigit) && !offices.Contains(f)))
-            .Distinct();
-        Assert.All(personal, value => Assert.DoesNotContain(value, text));
-        if (text.StartsWith('{'))
-            foreach (var property in Properties(JsonDocument.Parse(text).RootElement is var root && root.TryGetProperty("data", out var data) ? data : root))
-                Assert.Contains(property, AllowedDataKeys);
-    }
+    static readonly HashSet<string> Offices = [MeshFixture.CareOffice, MeshFixture.Provider];
 
-    static IEnumerable<string> Properties(JsonElement element) => element.ValueKind == JsonValueKind.Object
-        ? element.EnumerateObject().SelectMany(p => Properties(p.Value).Prepend(p.Name))
-        : [];
+    static void AssertNoPersonalData(string text) => NotificationPrivacy.AssertNoPersonalData(text, Offices, AllowedDataKeys);
 }

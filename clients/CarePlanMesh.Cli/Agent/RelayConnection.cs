@@ -17,20 +17,7 @@ public sealed class RelayConnection : IDisposable
 
     public RelayConnection(Uri url, X509Certificate2 certificate, X509Certificate2 ca, string userFile)
     {
-        var handler = new HttpClientHandler
-        {
-            ClientCertificateOptions = ClientCertificateOption.Manual,
-            ServerCertificateCustomValidationCallback = (_, server, _, _) =>
-            {
-                if (server is null) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(server);
-            },
-        };
-        handler.ClientCertificates.Add(certificate);
+        var handler = RelayHandler.Create(certificate, ca);
         // The event stream stays open; every other request has its own deadline (RequestTimeout).
         _http = new HttpClient(handler) { BaseAddress = url, Timeout = Timeout.InfiniteTimeSpan };
         _userFile = userFile;

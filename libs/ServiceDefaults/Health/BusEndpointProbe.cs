@@ -34,6 +34,8 @@ public sealed class BusEndpointProbe : IAsyncDisposable
     }
 
     readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Every receive endpoint queue this process has had since it started.</summary>
+    readonly HashSet<string> _known = [];
     IConnection? _connection;
     DateTimeOffset? _downSince;
 
@@ -54,11 +56,15 @@ public sealed class BusEndpointProbe : IAsyncDisposable
                 if (endpoint.InputAddress == _bus.Address)
                     continue;
                 var queue = endpoint.InputAddress.AbsolutePath.Trim('/').Split('/')[^1];
+                _known.Add(queue);
                 if (endpoint.Status != BusHealthStatus.Healthy)
                     down[queue] = endpoint.Status.ToString();
                 else
                     queues.Add(queue);
             }
+            // A service's endpoints are all configured at start: one that MassTransit no longer lists is not consuming here.
+            foreach (var queue in _known.Where(q => !queues.Contains(q) && !down.ContainsKey(q)))
+                down[queue] = "NotRunning";
 
             var reachable = true;
             try

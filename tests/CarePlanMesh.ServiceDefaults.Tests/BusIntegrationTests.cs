@@ -5,7 +5,6 @@ using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CarePlanMesh.ServiceDefaults.Tests;
@@ -19,16 +18,7 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        var rabbit = await database.Infrastructure.CreateVirtualHostAsync("hosting");
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
-        builder.Configuration["ConnectionStrings:RabbitMq"] = rabbit.ToString();
-        builder.Configuration["MessageData:Keys:test"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        builder.Services.AddSingleton(_received);
-        builder.AddServiceDefaults("hosting-tests");
-        builder.AddServiceDatabase("hosting_tests", typeof(BusIntegrationTests).Assembly);
-        builder.AddServiceBus(bus =>
+        _app = await TestService.Start(database, "hosting", builder => builder.Services.AddSingleton(_received), bus =>
         {
             bus.AddSagaStateMachine<CounterStateMachine, CounterState>()
                 .Endpoint(e => { e.ConcurrentMessageLimit = 16; e.PrefetchCount = 32; })
@@ -40,8 +30,6 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
                 });
             bus.AddConsumer<PayloadProbe>();
         });
-        _app = builder.Build();
-        await _app.StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -3,9 +3,6 @@ using System.Text.Json;
 using CarePlanMesh.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CarePlanMesh.ServiceDefaults.Tests;
@@ -19,22 +16,13 @@ public sealed class EndpointHealthTests(DatabaseFixture database) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        var rabbit = await database.Infrastructure.CreateVirtualHostAsync("endpoint-health");
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
-        builder.Configuration["ConnectionStrings:RabbitMq"] = rabbit.ToString();
-        builder.Configuration["MessageData:Keys:test"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        // Long enough that the watchdog does not act within the test: this test is about what health says.
-        builder.Configuration["Health:EndpointGrace"] = "00:05:00";
-        builder.Configuration["Health:WatchdogInterval"] = "00:00:01";
-        builder.AddServiceDefaults("endpoint-health-tests");
-        builder.AddServiceDatabase("hosting_tests", typeof(EndpointHealthTests).Assembly);
-        builder.AddServiceBus(_ => { });
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        _app = await TestService.Start(database, "endpoint-health", builder =>
+        {
+            // Long enough that the watchdog does not act within the test: this test is about what health says.
+            builder.Configuration["Health:EndpointGrace"] = "00:05:00";
+            builder.Configuration["Health:WatchdogInterval"] = "00:00:01";
+        }, _ => { });
+        _http = _app.Client();
     }
 
     public async Task DisposeAsync()

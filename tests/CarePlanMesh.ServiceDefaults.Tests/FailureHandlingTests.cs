@@ -6,9 +6,6 @@ using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults.Health;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -26,28 +23,19 @@ public sealed class FailureHandlingTests(DatabaseFixture database) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        var rabbit = await database.Infrastructure.CreateVirtualHostAsync("failures");
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
-        builder.Configuration["ConnectionStrings:RabbitMq"] = rabbit.ToString();
-        builder.Configuration["MessageData:Keys:test"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        builder.Configuration["Bus:RetryIntervals:0"] = "00:00:00.05";
-        builder.Configuration["Bus:RetryIntervals:1"] = "00:00:00.05";
-        builder.Services.AddSingleton(_attempts);
-        builder.Services.AddSingleton(_faults);
-        builder.Services.AddSingleton(new RedrivenBySweeper(RedrivenQueue));
-        builder.AddServiceDefaults("failure-tests");
-        builder.AddServiceDatabase("hosting_tests", typeof(FailureHandlingTests).Assembly);
-        builder.AddServiceBus(bus =>
+        _app = await TestService.Start(database, "failures", builder =>
+        {
+            builder.Configuration["Bus:RetryIntervals:0"] = "00:00:00.05";
+            builder.Configuration["Bus:RetryIntervals:1"] = "00:00:00.05";
+            builder.Services.AddSingleton(_attempts);
+            builder.Services.AddSingleton(_faults);
+            builder.Services.AddSingleton(new RedrivenBySweeper(RedrivenQueue));
+        }, bus =>
         {
             bus.AddConsumer<PoisonConsumer>().Endpoint(e => e.Name = PoisonQueue);
             bus.AddConsumer<DatabaseDownConsumer>().Endpoint(e => e.Name = RedrivenQueue);
             bus.AddConsumer<FaultObserver>();
         });
-        _app = builder.Build();
-        _app.MapDefaultEndpoints();
-        await _app.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -85,7 +73,7 @@ public sealed class FailureHandlingTests(DatabaseFixture database) : IAsyncLifet
     [Fact]
     public async Task Ready_health_lists_its_checks_as_json_without_exception_text()
     {
-        using var http = new HttpClient { BaseAddress = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        using var http = _app.Client();
         await Eventually(async () => (await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK);
 
         using var ready = JsonDocument.Parse(await http.GetStringAsync("/health/ready"));

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace CarePlanMesh.ServiceDefaults;
 
 /// <summary>
-/// A job every replica runs every <paramref name="interval"/>, the first time at start. A run that fails transiently
-/// (database or broker down) is logged and tried again at the next interval; anything else stops the service, loudly.
+/// A job every replica runs every <paramref name="interval"/>, the first time at start. A run that fails on the database
+/// or transiently (broker down, timeouts) is logged and tried again at the next interval; the jobs are idempotent.
+/// Anything else stops the service, loudly.
 /// </summary>
 public abstract class PeriodicService(TimeSpan interval, ILogger logger) : BackgroundService
 {
@@ -20,7 +21,7 @@ public abstract class PeriodicService(TimeSpan interval, ILogger logger) : Backg
             {
                 await RunOnce(stoppingToken);
             }
-            catch (Exception exception) when (TransientErrors.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when ((exception is Npgsql.NpgsqlException || TransientErrors.IsTransient(exception)) && !stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("{Job} failed ({ExceptionType}); it runs again in {Interval}", GetType().Name, exception.GetType().Name, interval);
             }

@@ -1,3 +1,4 @@
+using CarePlanMesh.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -18,22 +19,8 @@ public static class EventRegistration
 }
 
 /// <summary>Deletes events past their retention, on every replica (the delete is the same wherever it runs).</summary>
-public sealed class EventPurge(EventStore events, IOptions<EventOptions> options, ILogger<EventPurge> logger) : BackgroundService
+public sealed class EventPurge(EventStore events, IOptions<EventOptions> options, ILogger<EventPurge> logger)
+    : PeriodicService(options.Value.PurgeInterval, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval);
-        do
-        {
-            try
-            {
-                await events.Purge(options.Value.Retention, stoppingToken);
-            }
-            catch (Npgsql.NpgsqlException exception)
-            {
-                logger.LogWarning("Purging office events failed ({ExceptionType}); trying again at the next interval", exception.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task RunOnce(CancellationToken cancellationToken) => events.Purge(options.Value.Retention, cancellationToken);
 }

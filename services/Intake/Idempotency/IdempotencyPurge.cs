@@ -1,26 +1,16 @@
+using CarePlanMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace CarePlanMesh.Intake.Idempotency;
 
 /// <summary>Deletes idempotency keys past their window, on every replica (the delete is the same wherever it runs).</summary>
-public sealed class IdempotencyPurge(IdempotencyStore store, IOptions<IdempotencyOptions> options, ILogger<IdempotencyPurge> logger) : BackgroundService
+public sealed class IdempotencyPurge(IdempotencyStore store, IOptions<IdempotencyOptions> options, ILogger<IdempotencyPurge> logger)
+    : PeriodicService(options.Value.PurgeInterval, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnce(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PurgeInterval);
-        do
-        {
-            try
-            {
-                var purged = await store.Purge(options.Value.Window, stoppingToken);
-                if (purged > 0)
-                    logger.LogInformation("Purged {Count} idempotency keys past their window", purged);
-            }
-            catch (Npgsql.NpgsqlException exception)
-            {
-                logger.LogWarning("Purging idempotency keys failed ({ExceptionType}); trying again at the next interval", exception.GetType().Name);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        var purged = await store.Purge(options.Value.Window, cancellationToken);
+        if (purged > 0)
+            logger.LogInformation("Purged {Count} idempotency keys past their window", purged);
     }
 }

@@ -91,7 +91,8 @@ public sealed class LocalPostgres
     public async Task Kill()
     {
         var postmaster = int.Parse((await File.ReadAllLinesAsync(Path.Combine(_data, "postmaster.pid")))[0]);
-        var processes = ProcessTree.ChildrenOf(postmaster).Prepend(postmaster).Select(System.Diagnostics.Process.GetProcessById).ToList();
+        // Backends come and go while they are listed (connections, autovacuum workers): one that is already gone is skipped.
+        var processes = ProcessTree.ChildrenOf(postmaster).Prepend(postmaster).Select(ProcessTree.Find).OfType<System.Diagnostics.Process>().ToList();
         foreach (var process in processes)
             process.Kill();
         foreach (var process in processes)
@@ -179,7 +180,7 @@ public sealed class LocalRabbit
     {
         var server = _server ?? throw new InvalidOperationException("RabbitMQ was not started by this test.");
         // rabbitmq-server runs the VM as a child of its own script; find it below the script's process.
-        var beam = ProcessTree.Descendants(server.Id).Select(System.Diagnostics.Process.GetProcessById)
+        var beam = ProcessTree.Descendants(server.Id).Select(ProcessTree.Find).OfType<System.Diagnostics.Process>()
             .Single(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal));
         beam.Kill();
         await beam.WaitForExitAsync();
@@ -210,6 +211,19 @@ public sealed class LocalRabbit
 /// <summary>Processes below a process, read from /proc.</summary>
 static class ProcessTree
 {
+    /// <summary>The running process with this id, or null when it has exited since it was listed.</summary>
+    public static System.Diagnostics.Process? Find(int pid)
+    {
+        try
+        {
+            return System.Diagnostics.Process.GetProcessById(pid);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     public static IEnumerable<int> Descendants(int parent) => ChildrenOf(parent).SelectMany(child => Descendants(child).Prepend(child)).ToList();
 
     public static IEnumerable<int> ChildrenOf(int parent) =>

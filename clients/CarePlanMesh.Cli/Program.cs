@@ -1,3 +1,3 @@
 using CarePlanMesh.Cli;
 
-return await Commands.Run(args);
+return await Cli.Run(args);

@@ -150,6 +150,70 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Equal(2, (await Cpm(MeshFixture.Operator, "admin-staff", "1500000401")).ExitCode);
     }
 
+    [Fact]
+    public async Task Help_lists_every_command_and_an_unknown_command_gets_a_suggestion_and_exit_code_2()
+    {
+        var help = await Cpm(null, "--help");
+        Assert.Equal(0, help.ExitCode);
+        foreach (var command in new[] { "dev-pki", "samples", "validate", "submit", "withdraw", "status", "mailbox", "download", "open", "ack", "directory",
+                     "partners", "partner-request", "partner", "licence", "free-pass", "admin-office", "admin-staff", "admin-certificate", "admin-revoke",
+                     "admin-licence", "audit-verify", "probe", "ops", "agent" })
+            Assert.Matches($"(?m)^  {command}( |$)", help.Output);
+
+        var typo = await Cpm(MeshFixture.CareOffice, "sbumit", "x.CSV");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("Did you mean", typo.Output + typo.Error);
+        Assert.Matches("(?m)^submit$", typo.Output + typo.Error);
+
+        var usage = await Cpm(MeshFixture.CareOffice, "status", "not-an-id", "--json");
+        Assert.Equal(2, usage.ExitCode);
+        var problem = Json(usage.Output);
+        Assert.Equal("urn:careplanmesh:cpm:usage", problem.GetProperty("type").GetString());
+        Assert.Contains("not-an-id", problem.GetProperty("detail").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("titleJa").GetString()));
+        Assert.Equal("", usage.Error);
+    }
+
+    [Fact]
+    public async Task Json_output_of_samples_submit_wait_status_download_and_a_refusal_parses_with_the_expected_fields()
+    {
+        var samples = Path.Combine(_work, "samples");
+        var written = Json((await Cpm(null, "samples", "--out", samples, "--json")).Output);
+        Assert.Equal(Path.GetFullPath(samples), written.GetProperty("directory").GetString());
+        Assert.Contains(written.GetProperty("files").EnumerateArray(), f => f.GetString()!.StartsWith("UPPLAN_"));
+        var files = Directory.GetFiles(samples, "UP*_0300000100_43_0300000005_11_20250525103000.CSV")
+            .Select(path => { var renamed = path.Replace("20250525103000", "20250525170000"); File.Move(path, renamed); return renamed; })
+            .ToArray();
+
+        // --wait: the status once validation, sealing and routing are over, in one JSON document.
+        var submitted = await Cpm(MeshFixture.CareOffice, ["submit", "--wait", "--json", .. files]);
+        Assert.Equal(0, submitted.ExitCode);
+        var submission = Json(submitted.Output);
+        Assert.Equal("AwaitingPickup", submission.GetProperty("state").GetString());
+        var id = submission.GetProperty("id").GetString()!;
+        Assert.Equal(id, Json((await Cpm(MeshFixture.CareOffice, "status", id, "--json")).Output).GetProperty("id").GetString());
+
+        var package = Path.Combine(_work, "package.p7m");
+        var downloaded = await Cpm(MeshFixture.Provider, "download", id, "--out", package, "--json");
+        Assert.Equal(0, downloaded.ExitCode);
+        var saved = Json(downloaded.Output);
+        Assert.Equal(new FileInfo(package).Length, saved.GetProperty("bytes").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(package))), saved.GetProperty("sha256").GetString());
+        var opened = Json((await Cpm(MeshFixture.Provider, "open", package, "--out", Path.Combine(_work, "files.zip"), "--json")).Output);
+        Assert.True(opened.GetProperty("verified").GetBoolean());
+
+        // A refusal: the relay's problem on standard output, exit code 1 kept.
+        var refused = await Cpm(MeshFixture.CareOffice, "submit", Directory.GetFiles(samples, "UPJSK_*.CSV").Single(), "--json");
+        Assert.Equal(1, refused.ExitCode);
+        var problem = Json(refused.Output);
+        Assert.Equal(403, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("titleJa").GetString()));
+        // And one of cpm's own: another office's key cannot open the package.
+        var wrongKey = await Cpm(MeshFixture.OtherProvider, "open", package, "--out", Path.Combine(_work, "other.zip"), "--json");
+        Assert.Equal(1, wrongKey.ExitCode);
+        Assert.Equal("urn:careplanmesh:cpm:package", Json(wrongKey.Output).GetProperty("type").GetString());
+    }
+
     /// <summary>Polls `cpm status` (not the API) until the submission reaches the state.</summary>
     Task WaitForState(string id, string state) =>
         Poll.Until(async () =>

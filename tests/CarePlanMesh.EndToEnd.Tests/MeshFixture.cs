@@ -191,6 +191,9 @@ public class MeshFixture : IAsyncLifetime
         return new Cleared(() => _infrastructure.ClearPolicyAsync(RabbitMq, policy));
     }
 
+    /// <summary>The queues the mesh's virtual host has, as the broker's administration lists them.</summary>
+    public Task<IReadOnlyList<BrokerQueue>> BrokerQueues() => _infrastructure.QueuesAsync(RabbitMq);
+
     sealed class Cleared(Func<Task> clear) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await clear();

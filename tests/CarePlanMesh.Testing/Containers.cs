@@ -35,6 +35,7 @@ static class Containers
             var result = await rabbit.ExecAsync(["rabbitmqctl", .. arguments]);
             if (result.ExitCode != 0)
                 throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {result.Stderr}");
+            return result.Stdout;
         }));
     }
 }

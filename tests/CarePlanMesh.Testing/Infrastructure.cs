@@ -82,6 +82,9 @@ public sealed class Infrastructure
 
     public Task ClearPolicyAsync(Uri virtualHost, string name) => _broker.ClearPolicy(VirtualHostOf(virtualHost), name);
 
+    /// <summary>The queues the broker has in a virtual host, as its administration lists them.</summary>
+    public Task<IReadOnlyList<BrokerQueue>> QueuesAsync(Uri virtualHost) => _broker.Queues(VirtualHostOf(virtualHost));
+
     static string VirtualHostOf(Uri virtualHost) => Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/'));
 
     internal static int FreePort()
@@ -120,10 +123,14 @@ interface IBrokerAdmin
     Task AddVirtualHost(string vhost);
     Task SetPolicy(string vhost, string name, string pattern, string definitionJson);
     Task ClearPolicy(string vhost, string name);
+    Task<IReadOnlyList<BrokerQueue>> Queues(string vhost);
 }
 
+/// <summary>A queue as the broker lists it: auto-delete queues are temporary (MassTransit's bus queues).</summary>
+public sealed record BrokerQueue(string Name, bool AutoDelete, int Consumers);
+
 /// <summary>The administration through rabbitmqctl, wherever it runs (the local binaries, a container).</summary>
-sealed class RabbitMqCtl(string user, Func<string[], Task> ctl) : IBrokerAdmin
+sealed class RabbitMqCtl(string user, Func<string[], Task<string>> ctl) : IBrokerAdmin
 {
     public async Task AddVirtualHost(string vhost)
     {
@@ -135,4 +142,9 @@ sealed class RabbitMqCtl(string user, Func<string[], Task> ctl) : IBrokerAdmin
         ctl(["set_policy", "-p", vhost, "--apply-to", "queues", "--priority", "100", name, pattern, definitionJson]);
 
     public Task ClearPolicy(string vhost, string name) => ctl(["clear_policy", "-p", vhost, name]);
+
+    public async Task<IReadOnlyList<BrokerQueue>> Queues(string vhost) =>
+        [.. (await ctl(["list_queues", "-p", vhost, "--quiet", "--no-table-headers", "name", "auto_delete", "consumers"]))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim().Split('\t')).Where(fields => fields.Length == 3)
+            .Select(fields => new BrokerQueue(fields[0], fields[1] == "true", int.Parse(fields[2])))];
 }

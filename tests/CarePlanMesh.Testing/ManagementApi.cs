@@ -34,6 +34,14 @@ sealed class ManagementApi(Uri management, string user, string password) : IBrok
         (await http.DeleteAsync($"api/policies/{Uri.EscapeDataString(vhost)}/{Uri.EscapeDataString(name)}")).EnsureSuccessStatusCode();
     }
 
+    public async Task<IReadOnlyList<BrokerQueue>> Queues(string vhost)
+    {
+        using var http = Client();
+        using var queues = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"api/queues/{Uri.EscapeDataString(vhost)}?columns=name,auto_delete,consumers"));
+        return [.. queues.RootElement.EnumerateArray().Select(q => new BrokerQueue(q.GetProperty("name").GetString()!, q.GetProperty("auto_delete").GetBoolean(),
+            q.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0))];
+    }
+
     async Task Put(string path, string json)
     {
         using var http = Client();

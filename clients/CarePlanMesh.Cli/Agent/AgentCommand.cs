@@ -6,9 +6,7 @@ namespace CarePlanMesh.Cli.Agent;
 /// <summary>`cpm agent`: the office agent, on System.CommandLine (help, suggestions and clear errors for its options).</summary>
 public static class AgentCommand
 {
-    public static Task<int> Run(string[] args) => new RootCommand("cpm: the command-line client of CarePlanMesh") { Create() }.Parse(args).InvokeAsync();
-
-    static Command Create()
+    public static Command Create()
     {
         var office = new Option<DirectoryInfo>("--office")
         {

@@ -65,7 +65,9 @@ public sealed class SubmissionIntake(
                 extensions: new Dictionary<string, object?> { ["original"] = $"/v1/submissions/{original}" }));
 
         var submission = await Store(first, names, plain, signatures, digest, cancellationToken);
-        await Announce(submission, cancellationToken);
+        // Stored: from here the sender's going away must not fail the request, or an Idempotency-Key retry would find
+        // the key released and the unit refused as a duplicate of itself.
+        await Announce(submission);
         return (submission, null);
     }
 
@@ -170,7 +172,7 @@ public sealed class SubmissionIntake(
 
     static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(5);
 
-    async Task Announce(SubmissionState submission, CancellationToken cancellationToken)
+    async Task Announce(SubmissionState submission)
     {
         try
         {
@@ -185,9 +187,9 @@ public sealed class SubmissionIntake(
                 FileCount = submission.Files.Count,
                 TotalBytes = submission.Files.Sum(f => f.Size),
                 ReceivedAt = submission.ReceivedAt,
-            }, cancellationToken).WaitAsync(AnnounceTimeout, cancellationToken);
+            }, CancellationToken.None).WaitAsync(AnnounceTimeout);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception)
         {
             // Stored durably already: the sweeper re-drives it when its deadline passes. The sender is answered now,
             // not when the broker is back.

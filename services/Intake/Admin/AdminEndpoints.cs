@@ -18,9 +18,25 @@ public static class AdminEndpoints
 {
     public const string Policy = "admin";
 
+    /// <summary>An office to add to the directory.</summary>
+    /// <param name="OfficeNumber">The 10-digit office number (事業所番号).</param>
+    /// <param name="Name">The office's name as the directory shows it.</param>
+    /// <param name="ServiceTypes">Its service type codes (サービス種類コード, e.g. 43, 11).</param>
+    /// <param name="ContactEmail">Its contact address; a pending e-mail invitation to it becomes a partnership request.</param>
     public sealed record OfficeRegistration(string OfficeNumber, string Name, string[] ServiceTypes, string? ContactEmail);
+
+    /// <summary>A staff member of the office.</summary>
+    /// <param name="UserId">The 14-character user ID (prefixes per Auth:UserIdPrefixes).</param>
+    /// <param name="Password">At least 12 characters; stored only as a hash.</param>
+    /// <param name="Admin">True for an operator's administrator (role admin).</param>
     public sealed record StaffRegistration(string UserId, string Password, bool Admin = false);
+
+    /// <summary>A client certificate for the office, issued by the relay's CA.</summary>
+    /// <param name="Pem">The certificate as PEM (-----BEGIN CERTIFICATE-----); its CN must be the office number.</param>
     public sealed record CertificateRegistration(string Pem);
+
+    /// <summary>An annual licence to grant.</summary>
+    /// <param name="ValidFrom">Its first day; it runs one year.</param>
     public sealed record LicenceGrant(DateOnly ValidFrom);
 
     /// <summary>The registration was sent to routing, which adds the office to the directory.</summary>

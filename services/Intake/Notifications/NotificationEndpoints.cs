@@ -14,8 +14,14 @@ namespace CarePlanMesh.Intake.Notifications;
 /// </summary>
 public static class NotificationEndpoints
 {
+    /// <summary>A webhook to register (docs/notifications.md).</summary>
+    /// <param name="Url">The HTTPS address to post to (http only on loopback, in development).</param>
+    /// <param name="Topics">The topics to receive; each must be a known topic.</param>
     public sealed record WebhookRequest(string? Url, IReadOnlyList<string>? Topics);
 
+    /// <summary>The office's e-mail preferences, replaced whole.</summary>
+    /// <param name="EmailTopics">The topics to receive by e-mail; each must be a known topic.</param>
+    /// <param name="Email">A new address for notification e-mails; left as it is when absent.</param>
     public sealed record PreferencesRequest(IReadOnlyList<string>? EmailTopics, string? Email);
 
     /// <summary>A webhook with its signing secret: the answer to a registration or a rotation, the only time the secret is shown.</summary>

@@ -13,6 +13,9 @@ namespace CarePlanMesh.Intake.Routing;
 /// </summary>
 public static class RoutingEndpoints
 {
+    /// <summary>A partnership request to a registered office, or an invitation by e-mail to one not registered yet (docs/routing.md).</summary>
+    /// <param name="PartnerOffice">The 10-digit office number asked.</param>
+    /// <param name="InviteEmail">Where to send the invitation when the office is not registered; with or without PartnerOffice.</param>
     public sealed record PartnershipRequest(string? PartnerOffice, string? InviteEmail);
 
     public sealed record DirectoryPage(IReadOnlyList<OfficeListing> Offices);

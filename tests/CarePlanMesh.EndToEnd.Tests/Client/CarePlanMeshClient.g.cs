@@ -5023,10 +5023,16 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A client certificate for the office, issued by the relay's CA.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CertificateRegistration
     {
 
+        /// <summary>
+        /// The certificate as PEM (-----BEGIN CERTIFICATE-----); its CN must be the office number.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("pem")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Pem { get; set; } = default!;
@@ -5081,13 +5087,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A staff member's sign-in on the office's certificate.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class Credentials
     {
 
+        /// <summary>
+        /// The 14-character user ID (prefixes per Auth:UserIdPrefixes; IDs starting HD are refused).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userId")]
         public string? UserId { get; set; } = default!;
 
+        /// <summary>
+        /// The staff member's password.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("password")]
         public string? Password { get; set; } = default!;
 
@@ -5357,10 +5372,16 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// An annual licence to grant.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class LicenceGrant
     {
 
+        /// <summary>
+        /// Its first day; it runs one year.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("validFrom")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
@@ -5733,22 +5754,37 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// An office to add to the directory.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class OfficeRegistration
     {
 
+        /// <summary>
+        /// The 10-digit office number (事業所番号).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("officeNumber")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string OfficeNumber { get; set; } = default!;
 
+        /// <summary>
+        /// The office's name as the directory shows it.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("name")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Name { get; set; } = default!;
 
+        /// <summary>
+        /// Its service type codes (サービス種類コード, e.g. 43, 11).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("serviceTypes")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> ServiceTypes { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
+        /// <summary>
+        /// Its contact address; a pending e-mail invitation to it becomes a partnership request.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("contactEmail")]
         public string? ContactEmail { get; set; } = default!;
 
@@ -5850,13 +5886,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A partnership request to a registered office, or an invitation by e-mail to one not registered yet (docs/routing.md).
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PartnershipRequest
     {
 
+        /// <summary>
+        /// The 10-digit office number asked.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partnerOffice")]
         public string? PartnerOffice { get; set; } = default!;
 
+        /// <summary>
+        /// Where to send the invitation when the office is not registered; with or without PartnerOffice.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("inviteEmail")]
         public string? InviteEmail { get; set; } = default!;
 
@@ -5925,13 +5970,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The office's e-mail preferences, replaced whole.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PreferencesRequest
     {
 
+        /// <summary>
+        /// The topics to receive by e-mail; each must be a known topic.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("emailTopics")]
         public System.Collections.Generic.ICollection<string>? EmailTopics { get; set; } = default!;
 
+        /// <summary>
+        /// A new address for notification e-mails; left as it is when absent.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("email")]
         public string? Email { get; set; } = default!;
 
@@ -6381,18 +6435,30 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A staff member of the office.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class StaffRegistration
     {
 
+        /// <summary>
+        /// The 14-character user ID (prefixes per Auth:UserIdPrefixes).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userId")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string UserId { get; set; } = default!;
 
+        /// <summary>
+        /// At least 12 characters; stored only as a hash.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("password")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Password { get; set; } = default!;
 
+        /// <summary>
+        /// True for an operator's administrator (role admin).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("admin")]
         public bool Admin { get; set; } = false;
 
@@ -6667,13 +6733,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A webhook to register (docs/notifications.md).
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class WebhookRequest
     {
 
+        /// <summary>
+        /// The HTTPS address to post to (http only on loopback, in development).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         public string? Url { get; set; } = default!;
 
+        /// <summary>
+        /// The topics to receive; each must be a known topic.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("topics")]
         public System.Collections.Generic.ICollection<string>? Topics { get; set; } = default!;
 

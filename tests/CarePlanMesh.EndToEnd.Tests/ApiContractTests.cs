@@ -59,6 +59,46 @@ public sealed class ApiContractTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task Every_operation_describes_its_success_response_and_request_body_with_a_schema()
+    {
+        var document = await Generated();
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(operation => (Name: $"{operation.Key.ToUpperInvariant()} {path.Key}", Operation: operation.Value!)))
+            .ToList();
+
+        // A schema says something: a type, or a reference to a component that has properties or a type.
+        bool Described(JsonNode? schema) =>
+            schema?["$ref"]?.GetValue<string>() is { } reference
+                ? schemas[reference["#/components/schemas/".Length..]] is { } component && (component["properties"] is not null || component["type"] is not null)
+                : schema?["type"] is not null;
+
+        var undescribed = new List<string>();
+        foreach (var (name, operation) in operations)
+        {
+            var successes = operation["responses"]!.AsObject().Where(response => response.Key.StartsWith('2')).ToList();
+            if (successes.Count == 0)
+                undescribed.Add($"{name}: no success response");
+            foreach (var (status, response) in successes)
+            {
+                if (status == "204")
+                    continue;
+                var content = response!["content"]?.AsObject();
+                if (content is null || content.Count == 0 || content.Any(media => !Described(media.Value!["schema"])))
+                    undescribed.Add($"{name}: {status} without a schema");
+            }
+            if (operation["requestBody"]?["content"]?.AsObject() is { } body && (body.Count == 0 || body.Any(media => !Described(media.Value!["schema"]))))
+                undescribed.Add($"{name}: request body without a schema");
+        }
+
+        Assert.True(operations.Count >= 30, $"only {operations.Count} operations in the document");
+        Assert.Empty(undescribed);
+        // The file downloads say what they are.
+        Assert.Equal("text/csv", document["paths"]!["/v1/admin/billing"]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Single().Key);
+        Assert.Equal("text/event-stream", document["paths"]!["/v1/events"]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Single().Key);
+    }
+
+    [Fact]
     public async Task Every_problem_type_has_its_section_in_docs_api_md()
     {
         var document = await Generated();

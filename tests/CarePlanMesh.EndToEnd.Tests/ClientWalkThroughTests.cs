@@ -38,6 +38,20 @@ public sealed class ClientWalkThroughTests(MeshFixture mesh)
         var provider = await SignIn(MeshFixture.VendorProvider);
         var files = SampleFiles.PlanSendUnit("20250805090000", MeshFixture.VendorCareOffice, MeshFixture.VendorProvider);
 
+        // 0. The dry run reads every file and stores nothing; the licence lets the office send.
+        var dryRun = await careOffice.V1ValidateAsync(files.Select(f => new FileParameter(new MemoryStream(f.Content), f.Name, "text/csv")));
+        Assert.True(dryRun.Valid);
+        Assert.Equal(0, dryRun.ErrorCount);
+        Assert.Equal(files.Select(f => f.Name).Order(), dryRun.Files.Select(f => f.Name).Order());
+        Assert.All(dryRun.Files, file => Assert.True(file.Valid && file.Records > 0));
+        Assert.Contains(dryRun.Files, file => file.Kind == "plan6");
+        var licence = await careOffice.V1LicenceAsync();
+        Assert.Equal(MeshFixture.VendorCareOffice, licence.Office);
+        Assert.True(licence.Valid);
+        Assert.Contains(licence.Licences, l => l.ValidTo == licence.ValidUntil && l.Kind is "annual" or "free-pass");
+        Assert.Equal(21000, licence.AnnualFeeYen);
+        Assert.True(licence.FreePassApplicationsFrom < licence.FreePassApplicationsUntil);
+
         // 1. Send one send unit.
         var accepted = await careOffice.V1SubmissionsPostAsync(null, files.Select(f => new FileParameter(new MemoryStream(f.Content), f.Name, "text/csv")));
         Assert.Equal("Received", accepted.State);
@@ -58,6 +72,16 @@ public sealed class ClientWalkThroughTests(MeshFixture mesh)
         Assert.Equal(item.SealedBytes, package.Length);
         Assert.NotEmpty(await OpenSsl.Decrypt(package, Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.VendorProvider)));
 
+        // The provider's inbox tells of the delivery; reading the notification marks it read.
+        NotificationItem? arrived = null;
+        await mesh.Eventually(async () => (arrived = (await provider.V1NotificationsAsync(true, 50, null)).Items.FirstOrDefault(n => n.Topic == "delivery.available"
+            && ((JsonElement)n.Data).TryGetProperty("submissionId", out var submission) && submission.GetString() == accepted.Id.ToString())) is not null);
+        Assert.Null(arrived!.ReadAt);
+        var read = await provider.V1NotificationsReadAsync(arrived.Id);
+        Assert.Equal((arrived.Id, "delivery.available"), (read.Id, read.Topic));
+        Assert.NotNull(read.ReadAt);
+        Assert.DoesNotContain((await provider.V1NotificationsAsync(true, 50, null)).Items, n => n.Id == arrived.Id);
+
         // 4. The provider acknowledges; the sender's submission becomes Acknowledged.
         Assert.Equal("Acknowledging", (await provider.V1MailboxAckAsync(accepted.Id)).State);
         await mesh.Eventually(async () => (await careOffice.V1SubmissionsGetAsync(accepted.Id)).State == "Acknowledged");
@@ -70,6 +94,13 @@ public sealed class ClientWalkThroughTests(MeshFixture mesh)
         Assert.Equal(accepted.Id, statement.RootElement.GetProperty("submissionId").GetGuid());
         var acknowledged = await provider.V1MailboxGetAsync("acknowledged", MeshFixture.VendorCareOffice, null, "200", null);
         Assert.Contains(acknowledged.Items, i => i.Id == accepted.Id);
+
+        // The operator's billing statement is a CSV download.
+        var billing = await new CarePlanMeshClient(mesh.ClientFor(MeshFixture.Operator)).V1AdminBillingAsync("202506");
+        Assert.Equal(200, billing.StatusCode);
+        Assert.StartsWith("text/csv", Assert.Single(billing.Headers["Content-Type"]));
+        Assert.StartsWith("office_number,licence_status,licence_kind,valid_from,valid_to,fee_yen,units_sent,units_received\r\n",
+            System.Text.Encoding.UTF8.GetString(await Bytes(billing)));
 
         // A refusal is an ApiException carrying the problem document.
         var refused = await Assert.ThrowsAsync<ApiException<Problem>>(() => careOffice.V1SubmissionsGetAsync(Guid.NewGuid()));

@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace CarePlanMesh.EndToEnd.Tests;
 
-/// <summary>Rate limits per office (issue #11): MeshFixture gives RateLimitedOffice a bucket of 5 refilled at 1 per second.</summary>
+/// <summary>
+/// Rate limits per office (issue #11): MeshFixture gives RateLimitedOffice a limit of 5 at once, refilled at 1 per second,
+/// which its two intake replicas share (each holds 3, refilled at 1 per second).
+/// </summary>
 [Collection(MeshCollection.Name)]
 public sealed class RateLimitTests(MeshFixture mesh)
 {
@@ -51,5 +54,35 @@ public sealed class RateLimitTests(MeshFixture mesh)
 
         await Task.Delay(retryAfter);
         Assert.Equal(HttpStatusCode.OK, (await limited.GetAsync("/v1/submissions?limit=1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_two_intake_replicas_share_the_office_limit_instead_of_each_granting_all_of_it()
+    {
+        using var first = mesh.ClientFor(MeshFixture.RateLimitedOffice);
+        using var second = mesh.ClientFor(MeshFixture.RateLimitedOffice);
+        second.BaseAddress = mesh.SecondIntakeAddress;
+        var refill = TimeSpan.FromSeconds(6);
+        // Both sign in (a sign-in is a request too) with full buckets.
+        await Task.Delay(refill);
+        Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/v1/submissions?limit=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/v1/submissions?limit=1")).StatusCode);
+
+        // Alone, each replica would pass 5 of a burst of 10; sharing, each passes its 3 (4 if a refill falls within the burst).
+        // Each attempt starts with full buckets; replicas count each other within a heartbeat of starting.
+        (int First, int Second) passed = default;
+        await mesh.Eventually(async () =>
+        {
+            await Task.Delay(refill);
+            var bursts = await Task.WhenAll(
+                Task.WhenAll(Enumerable.Range(0, 10).Select(_ => first.GetAsync("/v1/submissions?limit=1"))),
+                Task.WhenAll(Enumerable.Range(0, 10).Select(_ => second.GetAsync("/v1/submissions?limit=1"))));
+            Assert.All(bursts.SelectMany(burst => burst), r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+            passed = (bursts[0].Count(r => r.StatusCode == HttpStatusCode.OK), bursts[1].Count(r => r.StatusCode == HttpStatusCode.OK));
+            return passed.First <= 4 && passed.Second <= 4;
+        });
+
+        Assert.InRange(passed.First, 3, 4);
+        Assert.InRange(passed.Second, 3, 4);
     }
 }

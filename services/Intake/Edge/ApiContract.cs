@@ -21,6 +21,8 @@ public static class ApiContract
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
             options.ShouldInclude = description => description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
+            // A JsonElement (a notification's data) is described where it is used, as any object, not as a component of its own.
+            options.CreateSchemaReferenceId = type => type.Type == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -52,11 +54,24 @@ public static class ApiContract
                 })]));
                 return Task.CompletedTask;
             });
+            // Nulls are not written (JsonIgnoreCondition.WhenWritingNull): a property that may be null may be absent, so it is not
+            // required. Done on the whole document, where nullable references have their final form (oneOf null or the reference).
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+                    if (schema is { Required.Count: > 0, Properties: { } properties })
+                        foreach (var name in schema.Required.Where(name => properties.TryGetValue(name, out var property) && MayBeNull(property)).ToList())
+                            schema.Required.Remove(name);
+                return Task.CompletedTask;
+            });
             // Enums are written by name (JsonStringEnumConverter): say they are strings, so that generated clients read them as such.
-            options.AddSchemaTransformer((schema, _, _) =>
+            options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (schema is { Type: null, Enum.Count: > 0 } && schema.Enum.All(value => value?.GetValueKind() == System.Text.Json.JsonValueKind.String))
                     schema.Type = JsonSchemaType.String;
+                // The only JsonElement the API returns is a notification's data: a JSON object of ids and links.
+                if (context.JsonTypeInfo.Type == typeof(System.Text.Json.JsonElement))
+                    schema.Type = JsonSchemaType.Object;
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -74,6 +89,9 @@ public static class ApiContract
         });
         return builder;
     }
+
+    static bool MayBeNull(IOpenApiSchema property) =>
+        property.Type?.HasFlag(JsonSchemaType.Null) == true || property.OneOf?.Any(option => option.Type == JsonSchemaType.Null) == true;
 
     static OpenApiSecurityRequirement Requirement(OpenApiDocument document, params string[] schemes)
     {

@@ -19,7 +19,10 @@ public static class EventStreamEndpoints
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
         // A stream lives as long as the client keeps it: no request deadline.
-        api.MapGet("/events", Stream).Produces(StatusCodes.Status200OK, contentType: "text/event-stream").DisableRequestTimeout();
+        api.MapGet("/events", Stream).Produces<Stream>(StatusCodes.Status200OK, "text/event-stream")
+            .WithDescription("Server-Sent Events that last as long as the client keeps the connection: each event has an id (send it back as "
+                + "Last-Event-ID to resume), a type and a JSON body of ids and links (docs/api.md, 'The event stream').")
+            .DisableRequestTimeout();
         return api;
     }
 

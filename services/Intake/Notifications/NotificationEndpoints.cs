@@ -14,9 +14,49 @@ namespace CarePlanMesh.Intake.Notifications;
 /// </summary>
 public static class NotificationEndpoints
 {
+    /// <summary>A webhook to register (docs/notifications.md).</summary>
+    /// <param name="Url">The HTTPS address to post to (http only on loopback, in development).</param>
+    /// <param name="Topics">The topics to receive; each must be a known topic.</param>
     public sealed record WebhookRequest(string? Url, IReadOnlyList<string>? Topics);
 
+    /// <summary>The office's e-mail preferences, replaced whole.</summary>
+    /// <param name="EmailTopics">The topics to receive by e-mail; each must be a known topic.</param>
+    /// <param name="Email">A new address for notification e-mails; left as it is when absent.</param>
     public sealed record PreferencesRequest(IReadOnlyList<string>? EmailTopics, string? Email);
+
+    /// <summary>A webhook with its signing secret: the answer to a registration or a rotation, the only time the secret is shown.</summary>
+    /// <param name="Id">The webhook's id.</param>
+    /// <param name="Url">The address the relay posts to.</param>
+    /// <param name="Topics">The topics it receives (docs/notifications.md).</param>
+    /// <param name="CreatedAt">When it was registered.</param>
+    /// <param name="PreviousSecretExpiresAt">After a rotation: until when the previous secret still signs beside the new one.</param>
+    /// <param name="Secret">The signing secret (whsec_…) of Standard Webhooks; keep it, it is not shown again.</param>
+    public sealed record WebhookWithSecret(Guid Id, string Url, IReadOnlyList<string> Topics, DateTimeOffset CreatedAt, DateTimeOffset? PreviousSecretExpiresAt, string Secret);
+
+    /// <summary>The office's webhooks, without their secrets.</summary>
+    public sealed record WebhookList(IReadOnlyList<WebhookView> Webhooks);
+
+    /// <summary>A test message was queued to the webhook.</summary>
+    /// <param name="MessageId">Its webhook-id header, to find it at the receiver.</param>
+    public sealed record WebhookTestQueued(string MessageId);
+
+    /// <summary>A page of the office's inbox, newest first.</summary>
+    /// <param name="Items">The notifications of this page.</param>
+    /// <param name="Next">The cursor of the next page (pass it as ?after=); absent on the last page.</param>
+    public sealed record NotificationPage(IReadOnlyList<NotificationItem> Items, string? Next);
+
+    /// <summary>One notification of the office's inbox.</summary>
+    /// <param name="Id">The notification's id.</param>
+    /// <param name="Topic">The public topic, e.g. delivery.available (docs/notifications.md).</param>
+    /// <param name="CreatedAt">When the relay raised it.</param>
+    /// <param name="ReadAt">When it was marked read; absent while unread.</param>
+    /// <param name="Data">The same object a webhook receives under "data": ids, office numbers, months and links, never personal data.</param>
+    public sealed record NotificationItem(Guid Id, string Topic, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt, JsonElement Data);
+
+    /// <summary>Where the office's e-mail goes and which topics it wants by e-mail.</summary>
+    /// <param name="Email">The address notification e-mails go to; absent when none is set.</param>
+    /// <param name="EmailTopics">The topics sent by e-mail as well as to the inbox and webhooks.</param>
+    public sealed record EmailPreferences(string? Email, IReadOnlyList<string> EmailTopics);
 
     public static void AddRequestClients(IBusRegistrationConfigurator bus)
     {
@@ -37,70 +77,61 @@ public static class NotificationEndpoints
         api.MapPost("/webhooks", (WebhookRequest body, ClaimsPrincipal user, IRequestClient<RegisterWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<RegisterWebhook, WebhookAnswer>(AskedService.Notification, new RegisterWebhook { Office = user.Office(), Url = body.Url ?? "", Topics = body.Topics ?? [] }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Created($"/v1/webhooks/{answer.Webhook!.Id}", WithSecret(answer))))
-            .WithMetadata(new AuditAction("webhook-register"));
+            .Produces<WebhookWithSecret>(StatusCodes.Status201Created).WithMetadata(new AuditAction("webhook-register"));
 
         api.MapGet("/webhooks", (ClaimsPrincipal user, IRequestClient<ListWebhooks> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<ListWebhooks, WebhookAnswer>(AskedService.Notification, new ListWebhooks { Office = user.Office() }, options, cancellationToken,
-                answer => Results.Ok(new { webhooks = answer.Webhooks })));
+                answer => Results.Ok(new WebhookList(answer.Webhooks))))
+            .Produces<WebhookList>();
 
         api.MapDelete("/webhooks/{id:guid}", (Guid id, ClaimsPrincipal user, IRequestClient<DeleteWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<DeleteWebhook, WebhookAnswer>(AskedService.Notification, new DeleteWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.NoContent()))
-            .WithMetadata(new AuditAction("webhook-delete"));
+            .Produces(StatusCodes.Status204NoContent).WithMetadata(new AuditAction("webhook-delete"));
 
         api.MapPost("/webhooks/{id:guid}/rotate-secret", (Guid id, ClaimsPrincipal user, IRequestClient<RotateWebhookSecret> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<RotateWebhookSecret, WebhookAnswer>(AskedService.Notification, new RotateWebhookSecret { Office = user.Office(), WebhookId = id }, options, cancellationToken,
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Ok(WithSecret(answer))))
-            .WithMetadata(new AuditAction("webhook-rotate-secret"));
+            .Produces<WebhookWithSecret>().WithMetadata(new AuditAction("webhook-rotate-secret"));
 
         api.MapPost("/webhooks/{id:guid}/test", (Guid id, ClaimsPrincipal user, IRequestClient<TestWebhook> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<TestWebhook, WebhookAnswer>(AskedService.Notification, new TestWebhook { Office = user.Office(), WebhookId = id }, options, cancellationToken,
-                answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Accepted(null, new { messageId = answer.MessageId })));
+                answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Accepted(null, new WebhookTestQueued(answer.MessageId!))))
+            .Produces<WebhookTestQueued>(StatusCodes.Status202Accepted);
 
         api.MapGet("/notifications", (bool? unread, int? limit, string? after, ClaimsPrincipal user, IRequestClient<ListNotifications> client, IOptions<IntakeOptions> options,
             CancellationToken cancellationToken) =>
             client.Ask<ListNotifications, NotificationsListed>(AskedService.Notification,
                 new ListNotifications { Office = user.Office(), UnreadOnly = unread ?? false, Limit = limit ?? 50, After = after }, options, cancellationToken,
-                listed => listed.Refusal is { } refusal ? Refused(refusal) : Results.Ok(new { items = listed.Items.Select(Item), next = listed.Next })));
+                listed => listed.Refusal is { } refusal ? Refused(refusal) : Results.Ok(new NotificationPage([.. listed.Items.Select(Item)], listed.Next))))
+            .Produces<NotificationPage>();
 
         api.MapPost("/notifications/{id:guid}/read", (Guid id, ClaimsPrincipal user, IRequestClient<MarkNotificationRead> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<MarkNotificationRead, NotificationAnswer>(AskedService.Notification, new MarkNotificationRead { Office = user.Office(), NotificationId = id }, options, cancellationToken,
-                answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Ok(Item(answer.Notification!))));
+                answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Ok(Item(answer.Notification!))))
+            .Produces<NotificationItem>();
 
         api.MapGet("/notification-preferences", (ClaimsPrincipal user, IRequestClient<GetNotificationPreferences> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
-            client.Ask<GetNotificationPreferences, NotificationPreferences>(AskedService.Notification, new GetNotificationPreferences { Office = user.Office() }, options, cancellationToken, Preferences));
+            client.Ask<GetNotificationPreferences, NotificationPreferences>(AskedService.Notification, new GetNotificationPreferences { Office = user.Office() }, options, cancellationToken, Preferences))
+            .Produces<EmailPreferences>();
 
         api.MapPut("/notification-preferences", (PreferencesRequest body, ClaimsPrincipal user, IRequestClient<SetNotificationPreferences> client, IOptions<IntakeOptions> options,
             CancellationToken cancellationToken) =>
             client.Ask<SetNotificationPreferences, NotificationPreferences>(AskedService.Notification,
                 new SetNotificationPreferences { Office = user.Office(), EmailTopics = body.EmailTopics ?? [], Email = body.Email }, options, cancellationToken, Preferences))
-            .WithMetadata(new AuditAction("notification-preferences"));
+            .Produces<EmailPreferences>().WithMetadata(new AuditAction("notification-preferences"));
         return api;
     }
 
     /// <summary>The webhook with its signing secret: shown only in the answer to a registration or rotation.</summary>
-    static object WithSecret(WebhookAnswer answer) => new
-    {
-        id = answer.Webhook!.Id,
-        url = answer.Webhook.Url,
-        topics = answer.Webhook.Topics,
-        createdAt = answer.Webhook.CreatedAt,
-        previousSecretExpiresAt = answer.Webhook.PreviousSecretExpiresAt,
-        secret = answer.Secret,
-    };
+    static WebhookWithSecret WithSecret(WebhookAnswer answer) =>
+        new(answer.Webhook!.Id, answer.Webhook.Url, answer.Webhook.Topics, answer.Webhook.CreatedAt, answer.Webhook.PreviousSecretExpiresAt, answer.Secret!);
 
-    static object Item(NotificationView view) => new
-    {
-        id = view.Id,
-        topic = view.Topic,
-        createdAt = view.CreatedAt,
-        readAt = view.ReadAt,
-        data = JsonDocument.Parse(view.Data).RootElement,
-    };
+    static NotificationItem Item(NotificationView view) => new(view.Id, view.Topic, view.CreatedAt, view.ReadAt, JsonDocument.Parse(view.Data).RootElement);
 
     static IResult Preferences(NotificationPreferences answer) => answer.Refusal is { } refusal
         ? Refused(refusal)
-        : Results.Ok(new { email = answer.Email, emailTopics = answer.EmailTopics });
+        : Results.Ok(new EmailPreferences(answer.Email, answer.EmailTopics));
 
     static IResult Refused(Refusal refusal) =>
         Problems.Of(refusal.Status, refusal.Reason, "Refused", "受け付けられません", refusal.ReasonEn, refusal.ReasonJa);

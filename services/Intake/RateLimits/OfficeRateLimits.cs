@@ -11,8 +11,9 @@ namespace CarePlanMesh.Intake.RateLimits;
 /// Rate limits per office (issue #11): every /v1 request of an office takes a token from the office's bucket, so one
 /// misbehaving client cannot starve the others; an empty bucket is a 429 rate-limited problem with Retry-After. A token
 /// bucket rather than a concurrency limit, so the event stream — one long request — takes one token when it opens and
-/// holds nothing while it stays open. Buckets live in each replica's memory: behind N replicas an office may reach N times
-/// its limit, which still keeps one office from starving the others on any replica.
+/// holds nothing while it stays open. Each replica's bucket holds its share of the office's limit (<see cref="IntakeReplicas"/>),
+/// so the configured limit is the office's across the replicas the front door balances over; the bucket is replaced when
+/// the number of replicas changes.
 /// </summary>
 public static class OfficeRateLimits
 {
@@ -23,13 +24,17 @@ public static class OfficeRateLimits
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection("RateLimits"))
             .Validate(o => o.For("").PermitsPerSecond > 0 && o.For("").Burst > 0 && o.Offices.Keys.All(office => o.For(office) is ( > 0, > 0)),
                 "RateLimits: PermitsPerSecond and Burst must be at least 1, for every office too.")
+            .Validate(o => o.ReplicaHeartbeat > TimeSpan.Zero, "RateLimits:ReplicaHeartbeat must be positive.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IntakeReplicas>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<IntakeReplicas>());
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(Policy, context => context.User.FindFirstValue(OfficeCertificateAuthentication.OfficeClaim) is { } office
-                ? RateLimitPartition.GetTokenBucketLimiter(office, _ => Bucket(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.For(office)))
+                ? RateLimitPartition.GetTokenBucketLimiter((Office: office, Replicas: context.RequestServices.GetRequiredService<IntakeReplicas>().Live),
+                    key => Bucket(context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.Share(key.Office, key.Replicas)))
                 // Without an office the request is refused by authorization, which is cheap.
-                : RateLimitPartition.GetNoLimiter(""));
+                : RateLimitPartition.GetNoLimiter((Office: "", Replicas: 0)));
             limiter.OnRejected = (rejected, _) => Refuse(rejected.HttpContext, rejected.Lease);
         });
         return builder;

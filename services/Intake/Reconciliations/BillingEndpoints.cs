@@ -18,7 +18,10 @@ public static class BillingEndpoints
                 return Problems.Of(400, "month", "A month is needed", "年月が必要です", "Give month as YYYYMM, e.g. ?month=202506.", "monthをYYYYMM形式で指定してください（例: ?month=202506）。");
             var statement = (await client.GetResponse<BillingStatement>(new GetBillingStatement { Month = month }, cancellationToken)).Message;
             return Results.File(Encoding.UTF8.GetBytes(statement.Csv), "text/csv; charset=utf-8", $"billing-{month}.csv");
-        }).RequireAuthorization(AdminEndpoints.Policy);
+        }).RequireAuthorization(AdminEndpoints.Policy)
+            .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
+            .WithDescription("The month's statement as CSV (UTF-8, CRLF), one row per office under the header "
+                + "office_number,licence_status,licence_kind,valid_from,valid_to,fee_yen,units_sent,units_received.");
         return api;
     }
 }

@@ -16,8 +16,8 @@ public static class ReconciliationEndpoints
 {
     public static RouteGroupBuilder MapReconciliations(this RouteGroupBuilder api)
     {
-        api.MapGet("/reconciliations", List);
-        api.MapGet("/reconciliations/{id:guid}/report", Report).WithMetadata(new AuditAction("reconciliation-report"));
+        api.MapGet("/reconciliations", List).Produces<ReconciliationPage>();
+        api.MapGet("/reconciliations/{id:guid}/report", Report).Produces<Stream>(StatusCodes.Status200OK, ApiContract.Cms).WithMetadata(new AuditAction("reconciliation-report"));
         return api;
     }
 
@@ -28,30 +28,11 @@ public static class ReconciliationEndpoints
                 "Give serviceMonth as YYYYMM, e.g. ?serviceMonth=202506.", "serviceMonthをYYYYMM形式で指定してください（例: ?serviceMonth=202506）。");
         var list = (await client.GetResponse<ReconciliationList>(new ListReconciliations { Office = user.Office(), ServiceMonth = serviceMonth }, cancellationToken)).Message;
         var office = user.Office();
-        return Results.Ok(new
-        {
-            items = list.Items.Select(r => new
-            {
-                id = r.ReconciliationId,
-                careOffice = r.CareOffice,
-                providerOffice = r.ProviderOffice,
-                serviceMonth = r.ServiceMonth,
-                usersCompared = r.UsersCompared,
-                usersMatched = r.UsersMatched,
-                usersWithDifferences = r.UsersWithDifferences,
-                notDelivered = r.NotDelivered,
-                notPlanned = r.NotPlanned,
-                differentServiceCode = r.DifferentServiceCode,
-                differentTimesOrUnits = r.DifferentTimesOrUnits,
-                differentCounts = r.DifferentCounts,
-                usersWithoutPlan = r.UsersWithoutPlan,
-                usersOverLimit = r.UsersOverLimit,
-                planSubmissionId = r.PlanSubmissionId,
-                actualSubmissionId = r.ActualSubmissionId,
-                // The detail names users: only the care office, which holds both files, gets it.
-                report = r.CareOffice == office ? new { href = $"/v1/reconciliations/{r.ReconciliationId}/report", ready = list.Sealed.Contains(r.ReconciliationId) } : null,
-            }),
-        });
+        return TypedResults.Ok(new ReconciliationPage([.. list.Items.Select(r => new ReconciliationItem(r.ReconciliationId, r.CareOffice, r.ProviderOffice, r.ServiceMonth,
+            r.UsersCompared, r.UsersMatched, r.UsersWithDifferences, r.NotDelivered, r.NotPlanned, r.DifferentServiceCode, r.DifferentTimesOrUnits, r.DifferentCounts,
+            r.UsersWithoutPlan, r.UsersOverLimit, r.PlanSubmissionId, r.ActualSubmissionId,
+            // The detail names users: only the care office, which holds both files, gets it.
+            r.CareOffice == office ? new ReportLink($"/v1/reconciliations/{r.ReconciliationId}/report", list.Sealed.Contains(r.ReconciliationId)) : null))]));
     }
 
     static async Task<IResult> Report(Guid id, ClaimsPrincipal user, IRequestClient<GetReconciliationReport> client, PostgresMessageDataRepository payloads,
@@ -65,7 +46,7 @@ public static class ReconciliationEndpoints
                 "The detail report is not sealed yet; try again shortly.", "詳細報告書はまだ暗号化中です。しばらくしてから再度取得してください。");
         try
         {
-            return Results.File(await payloads.Get(location.SealedReport, cancellationToken), "application/pkcs7-mime", $"reconciliation-{id}.p7m");
+            return Results.File(await payloads.Get(location.SealedReport, cancellationToken), ApiContract.Cms, $"reconciliation-{id}.p7m");
         }
         catch (MessageDataNotFoundException)
         {

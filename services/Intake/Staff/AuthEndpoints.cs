@@ -11,6 +11,9 @@ namespace CarePlanMesh.Intake.Staff;
 /// <summary>POST /v1/auth/token: staff sign in on their office's certificate connection and get a short-lived token.</summary>
 public static class AuthEndpoints
 {
+    /// <summary>A staff member's sign-in on the office's certificate.</summary>
+    /// <param name="UserId">The 14-character user ID (prefixes per Auth:UserIdPrefixes; IDs starting HD are refused).</param>
+    /// <param name="Password">The staff member's password.</param>
     public sealed record Credentials(string? UserId, string? Password);
 
     /// <param name="ExpiresIn">Seconds the token is valid.</param>

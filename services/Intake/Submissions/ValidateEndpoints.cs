@@ -13,9 +13,24 @@ namespace CarePlanMesh.Intake.Submissions;
 /// </summary>
 public static class ValidateEndpoints
 {
+    /// <summary>The dry run's verdict on a send unit: nothing was stored or sent.</summary>
+    /// <param name="Valid">True when no defect is an error: the relay would accept the unit.</param>
+    /// <param name="ErrorCount">Defects of severity error.</param>
+    /// <param name="WarningCount">Defects of severity warning (they do not refuse the unit).</param>
+    /// <param name="Files">Each uploaded file as the relay read it.</param>
+    /// <param name="Defects">Every defect of the files and of the send unit, with file, line, field, rule and messages in Japanese and English.</param>
+    public sealed record DryRunReport(bool Valid, int ErrorCount, int WarningCount, IReadOnlyList<DryRunFile> Files, IReadOnlyList<Defect> Defects);
+
+    /// <summary>One file of a dry run.</summary>
+    /// <param name="Name">The file name as uploaded.</param>
+    /// <param name="Kind">The file kind its name gives (e.g. plan6); absent when the name is not one of the standard's.</param>
+    /// <param name="Records">Records read.</param>
+    /// <param name="Valid">True when none of the file's own defects is an error.</param>
+    public sealed record DryRunFile(string Name, string? Kind, int Records, bool Valid);
+
     public static RouteGroupBuilder MapValidation(this RouteGroupBuilder api)
     {
-        api.MapPost("/validate", Validate).DisableAntiforgery().WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout).WithMetadata(new AuditAction("validation"));
+        api.MapPost("/validate", Validate).Produces<DryRunReport>().DisableAntiforgery().WithRequestTimeout(ServiceDefaultsExtensions.UploadTimeout).WithMetadata(new AuditAction("validation"));
         return api;
     }
 
@@ -27,13 +42,11 @@ public static class ValidateEndpoints
         var unreadable = new List<Defect>();
         var (plain, _) = SubmissionIntake.Unwrap(uploads, unreadable);
         var report = StandardValidator.Validate([.. plain.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
-        return Results.Json(new
-        {
-            valid = report.IsValid && unreadable.Count == 0,
-            errorCount = report.ErrorCount + unreadable.Count,
-            warningCount = report.WarningCount,
-            files = report.Files.Select(f => new { name = f.File, kind = f.Name?.Layout.Kind, records = f.RecordCount, valid = f.IsValid }),
-            defects = unreadable.Concat(report.Defects),
-        }, DefectReport.JsonOptions);
+        return Results.Json(new DryRunReport(
+            report.IsValid && unreadable.Count == 0,
+            report.ErrorCount + unreadable.Count,
+            report.WarningCount,
+            [.. report.Files.Select(f => new DryRunFile(f.File, f.Name?.Layout.Kind, f.RecordCount, f.IsValid))],
+            [.. unreadable.Concat(report.Defects)]), DefectReport.JsonOptions);
     }
 }

@@ -345,6 +345,13 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
+        /// <param name="state">One of the saga's states (Received … Withdrawn).</param>
+        /// <param name="recipientOffice">10-digit office number of the recipient.</param>
+        /// <param name="serviceMonth">yyyyMM.</param>
+        /// <param name="since">Received at or after this time (ISO 8601).</param>
+        /// <param name="until">Received before this time (ISO 8601).</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<PageOfSentSubmission> V1SubmissionsGetAsync(string? state, string? recipientOffice, string? serviceMonth, string? since, string? until, string? limit, string? cursor)
@@ -353,6 +360,13 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <param name="state">One of the saga's states (Received … Withdrawn).</param>
+        /// <param name="recipientOffice">10-digit office number of the recipient.</param>
+        /// <param name="serviceMonth">yyyyMM.</param>
+        /// <param name="since">Received at or after this time (ISO 8601).</param>
+        /// <param name="until">Received before this time (ISO 8601).</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfSentSubmission> V1SubmissionsGetAsync(string? state, string? recipientOffice, string? serviceMonth, string? since, string? until, string? limit, string? cursor, System.Threading.CancellationToken cancellationToken)
@@ -1039,7 +1053,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1ValidateAsync(System.Collections.Generic.IEnumerable<FileParameter> files)
+        public virtual System.Threading.Tasks.Task<DryRunReport> V1ValidateAsync(System.Collections.Generic.IEnumerable<FileParameter> files)
         {
             return V1ValidateAsync(files, System.Threading.CancellationToken.None);
         }
@@ -1047,7 +1061,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1ValidateAsync(System.Collections.Generic.IEnumerable<FileParameter> files, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<DryRunReport> V1ValidateAsync(System.Collections.Generic.IEnumerable<FileParameter> files, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1074,6 +1088,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     }
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1105,7 +1120,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<DryRunReport>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1722,7 +1742,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1LicenceAsync()
+        public virtual System.Threading.Tasks.Task<LicenceStatus> V1LicenceAsync()
         {
             return V1LicenceAsync(System.Threading.CancellationToken.None);
         }
@@ -1730,7 +1750,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1LicenceAsync(System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<LicenceStatus> V1LicenceAsync(System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1739,6 +1759,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1770,7 +1791,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<LicenceStatus>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1844,7 +1870,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1LicenceFreePassAsync()
+        public virtual System.Threading.Tasks.Task<LicenceStatus> V1LicenceFreePassAsync()
         {
             return V1LicenceFreePassAsync(System.Threading.CancellationToken.None);
         }
@@ -1852,7 +1878,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1LicenceFreePassAsync(System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<LicenceStatus> V1LicenceFreePassAsync(System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1862,6 +1888,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -1893,7 +1920,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<LicenceStatus>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -1965,6 +1997,11 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
+        /// <param name="state">awaiting (default): waiting for pickup; acknowledged; all: also expired unpicked.</param>
+        /// <param name="senderOffice">10-digit office number of the sender.</param>
+        /// <param name="serviceMonth">yyyyMM.</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<PageOfMailboxItem> V1MailboxGetAsync(string? state, string? senderOffice, string? serviceMonth, string? limit, string? cursor)
@@ -1973,6 +2010,11 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <param name="state">awaiting (default): waiting for pickup; acknowledged; all: also expired unpicked.</param>
+        /// <param name="senderOffice">10-digit office number of the sender.</param>
+        /// <param name="serviceMonth">yyyyMM.</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<PageOfMailboxItem> V1MailboxGetAsync(string? state, string? senderOffice, string? serviceMonth, string? limit, string? cursor, System.Threading.CancellationToken cancellationToken)
@@ -2391,7 +2433,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1ReconciliationsAsync(string? serviceMonth)
+        public virtual System.Threading.Tasks.Task<ReconciliationPage> V1ReconciliationsAsync(string? serviceMonth)
         {
             return V1ReconciliationsAsync(serviceMonth, System.Threading.CancellationToken.None);
         }
@@ -2399,7 +2441,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1ReconciliationsAsync(string? serviceMonth, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<ReconciliationPage> V1ReconciliationsAsync(string? serviceMonth, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2408,6 +2450,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -2445,7 +2488,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<ReconciliationPage>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -2519,7 +2567,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1ReconciliationsReportAsync(System.Guid id)
+        public virtual System.Threading.Tasks.Task<FileResponse> V1ReconciliationsReportAsync(System.Guid id)
         {
             return V1ReconciliationsReportAsync(id, System.Threading.CancellationToken.None);
         }
@@ -2527,7 +2575,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1ReconciliationsReportAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<FileResponse> V1ReconciliationsReportAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -2539,6 +2587,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/pkcs7-mime"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -2570,9 +2619,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 200 || status_ == 206)
                         {
-                            return;
+                            var responseStream_ = response_.Content == null ? System.IO.Stream.Null : await ReadAsStreamAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            var fileResponse_ = new FileResponse(status_, headers_, responseStream_, null, response_);
+                            disposeClient_ = false; disposeResponse_ = false; // response and client are disposed by FileResponse
+                            return fileResponse_;
                         }
                         else
                         if (status_ == 400)
@@ -2644,17 +2696,23 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
+        /// <remarks>
+        /// The month's statement as CSV (UTF-8, CRLF), one row per office under the header office_number,licence_status,licence_kind,valid_from,valid_to,fee_yen,units_sent,units_received.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminBillingAsync(string? month)
+        public virtual System.Threading.Tasks.Task<FileResponse> V1AdminBillingAsync(string? month)
         {
             return V1AdminBillingAsync(month, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <remarks>
+        /// The month's statement as CSV (UTF-8, CRLF), one row per office under the header office_number,licence_status,licence_kind,valid_from,valid_to,fee_yen,units_sent,units_received.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminBillingAsync(string? month, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<FileResponse> V1AdminBillingAsync(string? month, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2663,6 +2721,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("text/csv"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -2698,9 +2757,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 200 || status_ == 206)
                         {
-                            return;
+                            var responseStream_ = response_.Content == null ? System.IO.Stream.Null : await ReadAsStreamAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            var fileResponse_ = new FileResponse(status_, headers_, responseStream_, null, response_);
+                            disposeClient_ = false; disposeResponse_ = false; // response and client are disposed by FileResponse
+                            return fileResponse_;
                         }
                         else
                         if (status_ == 400)
@@ -2772,17 +2834,23 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
+        /// <remarks>
+        /// Server-Sent Events that last as long as the client keeps the connection: each event has an id (send it back as Last-Event-ID to resume), a type and a JSON body of ids and links (docs/api.md, 'The event stream').
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1EventsAsync(string? lastEventId)
+        public virtual System.Threading.Tasks.Task<FileResponse> V1EventsAsync(string? lastEventId)
         {
             return V1EventsAsync(lastEventId, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <remarks>
+        /// Server-Sent Events that last as long as the client keeps the connection: each event has an id (send it back as Last-Event-ID to resume), a type and a JSON body of ids and links (docs/api.md, 'The event stream').
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1EventsAsync(string? lastEventId, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<FileResponse> V1EventsAsync(string? lastEventId, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2791,6 +2859,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("text/event-stream"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -2826,9 +2895,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 200 || status_ == 206)
                         {
-                            return;
+                            var responseStream_ = response_.Content == null ? System.IO.Stream.Null : await ReadAsStreamAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            var fileResponse_ = new FileResponse(status_, headers_, responseStream_, null, response_);
+                            disposeClient_ = false; disposeResponse_ = false; // response and client are disposed by FileResponse
+                            return fileResponse_;
                         }
                         else
                         if (status_ == 400)
@@ -2900,17 +2972,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1WebhooksPostAsync(WebhookRequest body)
+        public virtual System.Threading.Tasks.Task<WebhookWithSecret> V1WebhooksPostAsync(WebhookRequest body)
         {
             return V1WebhooksPostAsync(body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1WebhooksPostAsync(WebhookRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<WebhookWithSecret> V1WebhooksPostAsync(WebhookRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -2926,6 +2998,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -2955,9 +3028,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 201)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<WebhookWithSecret>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3031,7 +3109,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1WebhooksGetAsync()
+        public virtual System.Threading.Tasks.Task<WebhookList> V1WebhooksGetAsync()
         {
             return V1WebhooksGetAsync(System.Threading.CancellationToken.None);
         }
@@ -3039,7 +3117,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1WebhooksGetAsync(System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<WebhookList> V1WebhooksGetAsync(System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -3048,6 +3126,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3079,7 +3158,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<WebhookList>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3151,7 +3235,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>No Content</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task V1WebhooksDeleteAsync(System.Guid id)
         {
@@ -3159,7 +3243,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>No Content</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task V1WebhooksDeleteAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
         {
@@ -3203,7 +3287,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 204)
                         {
                             return;
                         }
@@ -3279,7 +3363,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1WebhooksRotateSecretAsync(System.Guid id)
+        public virtual System.Threading.Tasks.Task<WebhookWithSecret> V1WebhooksRotateSecretAsync(System.Guid id)
         {
             return V1WebhooksRotateSecretAsync(id, System.Threading.CancellationToken.None);
         }
@@ -3287,7 +3371,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1WebhooksRotateSecretAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<WebhookWithSecret> V1WebhooksRotateSecretAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -3300,6 +3384,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3333,7 +3418,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<WebhookWithSecret>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3405,17 +3495,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1WebhooksTestAsync(System.Guid id)
+        public virtual System.Threading.Tasks.Task<WebhookTestQueued> V1WebhooksTestAsync(System.Guid id)
         {
             return V1WebhooksTestAsync(id, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1WebhooksTestAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<WebhookTestQueued> V1WebhooksTestAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -3428,6 +3518,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3459,9 +3550,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 202)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<WebhookTestQueued>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3535,7 +3631,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1NotificationsAsync(bool? unread, int? limit, string? after)
+        public virtual System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(bool? unread, int? limit, string? after)
         {
             return V1NotificationsAsync(unread, limit, after, System.Threading.CancellationToken.None);
         }
@@ -3543,7 +3639,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1NotificationsAsync(bool? unread, int? limit, string? after, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(bool? unread, int? limit, string? after, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -3552,6 +3648,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3597,7 +3694,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<NotificationPage>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3671,7 +3773,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1NotificationsReadAsync(System.Guid id)
+        public virtual System.Threading.Tasks.Task<NotificationItem> V1NotificationsReadAsync(System.Guid id)
         {
             return V1NotificationsReadAsync(id, System.Threading.CancellationToken.None);
         }
@@ -3679,7 +3781,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1NotificationsReadAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<NotificationItem> V1NotificationsReadAsync(System.Guid id, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -3692,6 +3794,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3725,7 +3828,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<NotificationItem>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3799,7 +3907,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1NotificationPreferencesGetAsync()
+        public virtual System.Threading.Tasks.Task<EmailPreferences> V1NotificationPreferencesGetAsync()
         {
             return V1NotificationPreferencesGetAsync(System.Threading.CancellationToken.None);
         }
@@ -3807,7 +3915,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1NotificationPreferencesGetAsync(System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<EmailPreferences> V1NotificationPreferencesGetAsync(System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -3816,6 +3924,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
                     request_.Method = new System.Net.Http.HttpMethod("GET");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3847,7 +3956,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<EmailPreferences>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -3921,7 +4035,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1NotificationPreferencesPutAsync(PreferencesRequest body)
+        public virtual System.Threading.Tasks.Task<EmailPreferences> V1NotificationPreferencesPutAsync(PreferencesRequest body)
         {
             return V1NotificationPreferencesPutAsync(body, System.Threading.CancellationToken.None);
         }
@@ -3929,7 +4043,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1NotificationPreferencesPutAsync(PreferencesRequest body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<EmailPreferences> V1NotificationPreferencesPutAsync(PreferencesRequest body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -3945,6 +4059,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("PUT");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -3976,7 +4091,12 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         var status_ = (int)response_.StatusCode;
                         if (status_ == 200)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<EmailPreferences>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4048,17 +4168,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminOfficesAsync(OfficeRegistration body)
+        public virtual System.Threading.Tasks.Task<OfficeAccepted> V1AdminOfficesAsync(OfficeRegistration body)
         {
             return V1AdminOfficesAsync(body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminOfficesAsync(OfficeRegistration body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<OfficeAccepted> V1AdminOfficesAsync(OfficeRegistration body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -4074,6 +4194,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -4103,9 +4224,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 202)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<OfficeAccepted>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4177,17 +4303,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminOfficesStaffAsync(string office, StaffRegistration body)
+        public virtual System.Threading.Tasks.Task<StaffRegistered> V1AdminOfficesStaffAsync(string office, StaffRegistration body)
         {
             return V1AdminOfficesStaffAsync(office, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminOfficesStaffAsync(string office, StaffRegistration body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<StaffRegistered> V1AdminOfficesStaffAsync(string office, StaffRegistration body, System.Threading.CancellationToken cancellationToken)
         {
             if (office == null)
                 throw new System.ArgumentNullException("office");
@@ -4206,6 +4332,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -4237,9 +4364,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 201)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<StaffRegistered>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4311,17 +4443,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminOfficesCertificatesAsync(string office, CertificateRegistration body)
+        public virtual System.Threading.Tasks.Task<CertificateAccepted> V1AdminOfficesCertificatesAsync(string office, CertificateRegistration body)
         {
             return V1AdminOfficesCertificatesAsync(office, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminOfficesCertificatesAsync(string office, CertificateRegistration body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<CertificateAccepted> V1AdminOfficesCertificatesAsync(string office, CertificateRegistration body, System.Threading.CancellationToken cancellationToken)
         {
             if (office == null)
                 throw new System.ArgumentNullException("office");
@@ -4340,6 +4472,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -4371,9 +4504,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 202)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<CertificateAccepted>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4445,17 +4583,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminOfficesCertificatesRevokeAsync(string office, string thumbprint)
+        public virtual System.Threading.Tasks.Task<CertificateRevoking> V1AdminOfficesCertificatesRevokeAsync(string office, string thumbprint)
         {
             return V1AdminOfficesCertificatesRevokeAsync(office, thumbprint, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminOfficesCertificatesRevokeAsync(string office, string thumbprint, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<CertificateRevoking> V1AdminOfficesCertificatesRevokeAsync(string office, string thumbprint, System.Threading.CancellationToken cancellationToken)
         {
             if (office == null)
                 throw new System.ArgumentNullException("office");
@@ -4471,6 +4609,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                 {
                     request_.Content = new System.Net.Http.StringContent(string.Empty, System.Text.Encoding.UTF8, "application/json");
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -4504,9 +4643,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 202)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<CertificateRevoking>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4578,17 +4722,17 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task V1AdminOfficesLicencesAsync(string office, LicenceGrant body)
+        public virtual System.Threading.Tasks.Task<LicenceGrantAccepted> V1AdminOfficesLicencesAsync(string office, LicenceGrant body)
         {
             return V1AdminOfficesLicencesAsync(office, body, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
-        /// <returns>OK</returns>
+        /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task V1AdminOfficesLicencesAsync(string office, LicenceGrant body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<LicenceGrantAccepted> V1AdminOfficesLicencesAsync(string office, LicenceGrant body, System.Threading.CancellationToken cancellationToken)
         {
             if (office == null)
                 throw new System.ArgumentNullException("office");
@@ -4607,6 +4751,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
                     var urlBuilder_ = new System.Text.StringBuilder();
                 
@@ -4638,9 +4783,14 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                         ProcessResponse(client_, response_);
 
                         var status_ = (int)response_.StatusCode;
-                        if (status_ == 200)
+                        if (status_ == 202)
                         {
-                            return;
+                            var objectResponse_ = await ReadObjectResponseAsync<LicenceGrantAccepted>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
                         }
                         else
                         if (status_ == 400)
@@ -4841,10 +4991,48 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         }
     }
 
+    /// <summary>
+    /// The certificate was checked and sent to crypto, which seals the office's deliveries to it from now on.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CertificateAccepted
+    {
+
+        /// <summary>
+        /// The office the certificate names.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        /// <summary>
+        /// The certificate's SHA-256 thumbprint (hex), as the revocation path takes it.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("thumbprint")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Thumbprint { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A client certificate for the office, issued by the relay's CA.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CertificateRegistration
     {
 
+        /// <summary>
+        /// The certificate as PEM (-----BEGIN CERTIFICATE-----); its CN must be the office number.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("pem")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Pem { get; set; } = default!;
@@ -4860,13 +5048,61 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The revocation was sent to crypto, which applies it at once: its tokens end, its sign-ins are refused, no more packages are sealed to it.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CertificateRevoking
+    {
+
+        /// <summary>
+        /// The office.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        /// <summary>
+        /// The revoked certificate's SHA-256 thumbprint.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("thumbprint")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Thumbprint { get; set; } = default!;
+
+        /// <summary>
+        /// Always revoking: crypto applies the revocation after this answer.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("state")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string State { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A staff member's sign-in on the office's certificate.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class Credentials
     {
 
+        /// <summary>
+        /// The 14-character user ID (prefixes per Auth:UserIdPrefixes; IDs starting HD are refused).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userId")]
         public string? UserId { get; set; } = default!;
 
+        /// <summary>
+        /// The staff member's password.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("password")]
         public string? Password { get; set; } = default!;
 
@@ -4950,6 +5186,136 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// One file of a dry run.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DryRunFile
+    {
+
+        /// <summary>
+        /// The file name as uploaded.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Name { get; set; } = default!;
+
+        /// <summary>
+        /// The file kind its name gives (e.g. plan6); absent when the name is not one of the standard's.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        public string? Kind { get; set; } = default!;
+
+        /// <summary>
+        /// Records read.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("records")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Records { get; set; } = default!;
+
+        /// <summary>
+        /// True when none of the file's own defects is an error.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("valid")]
+        public bool Valid { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The dry run's verdict on a send unit: nothing was stored or sent.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DryRunReport
+    {
+
+        /// <summary>
+        /// True when no defect is an error: the relay would accept the unit.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("valid")]
+        public bool Valid { get; set; } = default!;
+
+        /// <summary>
+        /// Defects of severity error.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("errorCount")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int ErrorCount { get; set; } = default!;
+
+        /// <summary>
+        /// Defects of severity warning (they do not refuse the unit).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("warningCount")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int WarningCount { get; set; } = default!;
+
+        /// <summary>
+        /// Each uploaded file as the relay read it.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("files")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<DryRunFile> Files { get; set; } = new System.Collections.ObjectModel.Collection<DryRunFile>();
+
+        /// <summary>
+        /// Every defect of the files and of the send unit, with file, line, field, rule and messages in Japanese and English.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("defects")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<Defect> Defects { get; set; } = new System.Collections.ObjectModel.Collection<Defect>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// Where the office's e-mail goes and which topics it wants by e-mail.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class EmailPreferences
+    {
+
+        /// <summary>
+        /// The address notification e-mails go to; absent when none is set.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("email")]
+        public string? Email { get; set; } = default!;
+
+        /// <summary>
+        /// The topics sent by e-mail as well as to the inbox and webhooks.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("emailTopics")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> EmailTopics { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class Failure
     {
@@ -4987,6 +5353,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string TokenType { get; set; } = default!;
 
+        /// <summary>
+        /// Seconds the token is valid.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("expiresIn")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
@@ -5003,14 +5372,162 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// An annual licence to grant.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class LicenceGrant
     {
 
+        /// <summary>
+        /// Its first day; it runs one year.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("validFrom")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
         public System.DateTimeOffset ValidFrom { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The annual licence was sent to routing, which grants it.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class LicenceGrantAccepted
+    {
+
+        /// <summary>
+        /// The office.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        /// <summary>
+        /// Always annual.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Kind { get; set; } = default!;
+
+        /// <summary>
+        /// The licence's first day.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("validFrom")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset ValidFrom { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The office's licence status and the terms on offer.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class LicenceStatus
+    {
+
+        /// <summary>
+        /// The office number.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        /// <summary>
+        /// True when a licence or free pass covers today: only then does the relay carry the office's files.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("valid")]
+        public bool Valid { get; set; } = default!;
+
+        /// <summary>
+        /// The last day the relay carries the office's files; absent when no licence is valid.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("validUntil")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset? ValidUntil { get; set; } = default!;
+
+        /// <summary>
+        /// Every annual licence and free pass of the office, current, past and future.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("licences")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<LicenceView> Licences { get; set; } = new System.Collections.ObjectModel.Collection<LicenceView>();
+
+        /// <summary>
+        /// The first day POST /v1/licence/free-pass is accepted.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("freePassApplicationsFrom")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset FreePassApplicationsFrom { get; set; } = default!;
+
+        /// <summary>
+        /// The last day POST /v1/licence/free-pass is accepted.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("freePassApplicationsUntil")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset FreePassApplicationsUntil { get; set; } = default!;
+
+        /// <summary>
+        /// The fee of an annual licence in yen.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("annualFeeYen")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int AnnualFeeYen { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class LicenceView
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public System.Guid Id { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        public string Kind { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("validFrom")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset ValidFrom { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("validTo")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(DateFormatConverter))]
+        public System.DateTimeOffset ValidTo { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("feeYen")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int FeeYen { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -5094,6 +5611,114 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
     }
 
     /// <summary>
+    /// One notification of the office's inbox.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class NotificationItem
+    {
+
+        /// <summary>
+        /// The notification's id.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.Guid Id { get; set; } = default!;
+
+        /// <summary>
+        /// The public topic, e.g. delivery.available (docs/notifications.md).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("topic")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Topic { get; set; } = default!;
+
+        /// <summary>
+        /// When the relay raised it.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("createdAt")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.DateTimeOffset CreatedAt { get; set; } = default!;
+
+        /// <summary>
+        /// When it was marked read; absent while unread.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("readAt")]
+        public System.DateTimeOffset? ReadAt { get; set; } = default!;
+
+        /// <summary>
+        /// The same object a webhook receives under "data": ids, office numbers, months and links, never personal data.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("data")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public object Data { get; set; } = new object();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A page of the office's inbox, newest first.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class NotificationPage
+    {
+
+        /// <summary>
+        /// The notifications of this page.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<NotificationItem> Items { get; set; } = new System.Collections.ObjectModel.Collection<NotificationItem>();
+
+        /// <summary>
+        /// The cursor of the next page (pass it as ?after=); absent on the last page.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("next")]
+        public string? Next { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The registration was sent to routing, which adds the office to the directory.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class OfficeAccepted
+    {
+
+        /// <summary>
+        /// The office number registered.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
     /// What the directory shows of an office: nothing personal, nothing about its licence.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -5129,22 +5754,37 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// An office to add to the directory.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class OfficeRegistration
     {
 
+        /// <summary>
+        /// The 10-digit office number (事業所番号).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("officeNumber")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string OfficeNumber { get; set; } = default!;
 
+        /// <summary>
+        /// The office's name as the directory shows it.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("name")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Name { get; set; } = default!;
 
+        /// <summary>
+        /// Its service type codes (サービス種類コード, e.g. 43, 11).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("serviceTypes")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> ServiceTypes { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
+        /// <summary>
+        /// Its contact address; a pending e-mail invitation to it becomes a partnership request.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("contactEmail")]
         public string? ContactEmail { get; set; } = default!;
 
@@ -5177,6 +5817,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// One page of a list: the items and, when more exist, the path of the next page.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PageOfMailboxItem
     {
@@ -5199,6 +5842,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// One page of a list: the items and, when more exist, the path of the next page.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PageOfSentSubmission
     {
@@ -5240,13 +5886,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A partnership request to a registered office, or an invitation by e-mail to one not registered yet (docs/routing.md).
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PartnershipRequest
     {
 
+        /// <summary>
+        /// The 10-digit office number asked.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("partnerOffice")]
         public string? PartnerOffice { get; set; } = default!;
 
+        /// <summary>
+        /// Where to send the invitation when the office is not registered; with or without PartnerOffice.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("inviteEmail")]
         public string? InviteEmail { get; set; } = default!;
 
@@ -5315,13 +5970,22 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The office's e-mail preferences, replaced whole.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PreferencesRequest
     {
 
+        /// <summary>
+        /// The topics to receive by e-mail; each must be a known topic.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("emailTopics")]
         public System.Collections.Generic.ICollection<string>? EmailTopics { get; set; } = default!;
 
+        /// <summary>
+        /// A new address for notification e-mails; left as it is when absent.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("email")]
         public string? Email { get; set; } = default!;
 
@@ -5467,6 +6131,205 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The counts of one reconciliation of 第6表 予定 against 実績 (docs/reconciliation.md): no names, no insured numbers.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ReconciliationItem
+    {
+
+        /// <summary>
+        /// The reconciliation's id.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.Guid Id { get; set; } = default!;
+
+        /// <summary>
+        /// The care office (居宅介護支援事業所) that sent the 予定.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("careOffice")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string CareOffice { get; set; } = default!;
+
+        /// <summary>
+        /// The provider that sent the 実績.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("providerOffice")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string ProviderOffice { get; set; } = default!;
+
+        /// <summary>
+        /// The service month, YYYYMM.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("serviceMonth")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string ServiceMonth { get; set; } = default!;
+
+        /// <summary>
+        /// Users in the 実績 or in this provider's rows of the 予定.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("usersCompared")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int UsersCompared { get; set; } = default!;
+
+        /// <summary>
+        /// Users without any difference.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("usersMatched")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int UsersMatched { get; set; } = default!;
+
+        /// <summary>
+        /// Users with at least one difference.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("usersWithDifferences")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int UsersWithDifferences { get; set; } = default!;
+
+        /// <summary>
+        /// Planned rows with no delivered row on their date.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("notDelivered")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int NotDelivered { get; set; } = default!;
+
+        /// <summary>
+        /// Delivered rows with no planned row on their date.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("notPlanned")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int NotPlanned { get; set; } = default!;
+
+        /// <summary>
+        /// Rows planned and delivered on the same date under different service codes.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("differentServiceCode")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int DifferentServiceCode { get; set; } = default!;
+
+        /// <summary>
+        /// Rows of the same date and code with different start/end times or units.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("differentTimesOrUnits")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int DifferentTimesOrUnits { get; set; } = default!;
+
+        /// <summary>
+        /// Per user and service code, matching rows whose サービス回数 differ.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("differentCounts")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int DifferentCounts { get; set; } = default!;
+
+        /// <summary>
+        /// Users in the 実績 whom the 予定 does not list for this provider.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("usersWithoutPlan")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int UsersWithoutPlan { get; set; } = default!;
+
+        /// <summary>
+        /// Users whose planned units exceed the 区分支給限度基準額 the 利用者補足 states.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("usersOverLimit")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int UsersOverLimit { get; set; } = default!;
+
+        /// <summary>
+        /// The submission id of the 予定 unit compared (the latest of the pair and month).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("planSubmissionId")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.Guid PlanSubmissionId { get; set; } = default!;
+
+        /// <summary>
+        /// The submission id of the 実績 unit compared.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("actualSubmissionId")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.Guid ActualSubmissionId { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("report")]
+        public ReportLink? Report { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// The calling office's reconciliations of a service month, as care office or as provider.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ReconciliationPage
+    {
+
+        /// <summary>
+        /// One per care office, provider and month whose 実績 was compared with the 予定.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<ReconciliationItem> Items { get; set; } = new System.Collections.ObjectModel.Collection<ReconciliationItem>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// Where the care office downloads the sealed detail report (CMS, openable only with its key).
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ReportLink
+    {
+
+        /// <summary>
+        /// GET it for application/pkcs7-mime.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("href")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Href { get; set; } = default!;
+
+        /// <summary>
+        /// False while the report is being sealed (the download answers 409 report-not-ready until then).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("ready")]
+        public bool Ready { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class SentSubmission
     {
@@ -5533,18 +6396,69 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The staff member can sign in now.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class StaffRegistration
+    public partial class StaffRegistered
     {
 
+        /// <summary>
+        /// The office the staff member signs in for.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("office")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Office { get; set; } = default!;
+
+        /// <summary>
+        /// The user ID.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("userId")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string UserId { get; set; } = default!;
 
+        /// <summary>
+        /// admin for an operator's administrator; empty otherwise.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("roles")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Roles { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A staff member of the office.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class StaffRegistration
+    {
+
+        /// <summary>
+        /// The 14-character user ID (prefixes per Auth:UserIdPrefixes).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("userId")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string UserId { get; set; } = default!;
+
+        /// <summary>
+        /// At least 12 characters; stored only as a hash.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("password")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Password { get; set; } = default!;
 
+        /// <summary>
+        /// True for an operator's administrator (role admin).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("admin")]
         public bool Admin { get; set; } = false;
 
@@ -5559,6 +6473,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// A submission's state after a withdrawal, or a delivery's after an acknowledgement.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class StateAnswer
     {
@@ -5609,6 +6526,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The sender's view of a submission: its files, how validation and sealing went, and every state it passed.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class SubmissionStatus
     {
@@ -5675,6 +6595,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         [System.Text.Json.Serialization.JsonPropertyName("failure")]
         public Failure? Failure { get; set; } = default!;
 
+        /// <summary>
+        /// Every defect of the files, when validation found any.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("defects")]
         public System.Collections.Generic.ICollection<Defect>? Defects { get; set; } = default!;
 
@@ -5759,6 +6682,9 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The earlier unit from the same sender to import first; its id only while it is in the mailbox.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class WaitingFor
     {
@@ -5785,15 +6711,172 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
 
     }
 
+    /// <summary>
+    /// The office's webhooks, without their secrets.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class WebhookList
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("webhooks")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<WebhookView> Webhooks { get; set; } = new System.Collections.ObjectModel.Collection<WebhookView>();
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A webhook to register (docs/notifications.md).
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class WebhookRequest
     {
 
+        /// <summary>
+        /// The HTTPS address to post to (http only on loopback, in development).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         public string? Url { get; set; } = default!;
 
+        /// <summary>
+        /// The topics to receive; each must be a known topic.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("topics")]
         public System.Collections.Generic.ICollection<string>? Topics { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A test message was queued to the webhook.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class WebhookTestQueued
+    {
+
+        /// <summary>
+        /// Its webhook-id header, to find it at the receiver.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("messageId")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string MessageId { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class WebhookView
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        public System.Guid Id { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("url")]
+        public string Url { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("topics")]
+        public System.Collections.Generic.ICollection<string> Topics { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("createdAt")]
+        public System.DateTimeOffset CreatedAt { get; set; } = default!;
+
+        /// <summary>
+        /// Set when deliveries kept failing for longer than the relay allows; the office was told by e-mail.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("disabledAt")]
+        public System.DateTimeOffset? DisabledAt { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("failingSince")]
+        public System.DateTimeOffset? FailingSince { get; set; } = default!;
+
+        /// <summary>
+        /// Until when the previous secret still signs, after a rotation.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("previousSecretExpiresAt")]
+        public System.DateTimeOffset? PreviousSecretExpiresAt { get; set; } = default!;
+
+        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// A webhook with its signing secret: the answer to a registration or a rotation, the only time the secret is shown.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class WebhookWithSecret
+    {
+
+        /// <summary>
+        /// The webhook's id.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("id")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.Guid Id { get; set; } = default!;
+
+        /// <summary>
+        /// The address the relay posts to.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("url")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Url { get; set; } = default!;
+
+        /// <summary>
+        /// The topics it receives (docs/notifications.md).
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("topics")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<string> Topics { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        /// <summary>
+        /// When it was registered.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("createdAt")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.DateTimeOffset CreatedAt { get; set; } = default!;
+
+        /// <summary>
+        /// After a rotation: until when the previous secret still signs beside the new one.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("previousSecretExpiresAt")]
+        public System.DateTimeOffset? PreviousSecretExpiresAt { get; set; } = default!;
+
+        /// <summary>
+        /// The signing secret (whsec_…) of Standard Webhooks; keep it, it is not shown again.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("secret")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Secret { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

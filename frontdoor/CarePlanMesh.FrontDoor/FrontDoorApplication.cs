@@ -24,10 +24,12 @@ public static class FrontDoorApplication
             options.IntakeCa is { Length: > 0 } intakeCa ? Pem.LoadCertificate(intakeCa) : clientCa,
             options.SourceAddress is { Length: > 0 } source ? IPAddress.Parse(source) : null,
             options.ConnectTimeout));
-        builder.Services.AddReverseProxy()
+        var proxy = builder.Services.AddReverseProxy()
             .LoadFromMemory(IntakeProxy.Routes(new Uri(options.PublicUrl).Port), [IntakeProxy.Cluster(options)])
-            .AddDnsDestinationResolver(dns => dns.RefreshPeriod = options.DnsRefreshPeriod)
             .AddTransforms(IntakeProxy.Transforms);
+        // A replica given by host name (a headless Service) becomes one destination per address, named "<name>[<address>]".
+        if (options.Intake.Values.Any(replica => !IPAddress.TryParse(new Uri(replica.Address).Host, out _)))
+            proxy.AddDnsDestinationResolver(dns => dns.RefreshPeriod = options.DnsRefreshPeriod);
         builder.Services.AddRequestTimeouts(timeouts =>
         {
             timeouts.AddPolicy(IntakeProxy.RequestTimeout, Deadline(options.RequestTimeout));

@@ -34,7 +34,12 @@ public static class EdgeMiddleware
             ? given
             : Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
         context.Request.Headers[IntakeProxy.RequestIdHeader] = id;
-        context.Response.Headers[IntakeProxy.RequestIdHeader] = id;
+        // Set as the answer starts: a problem written here clears the headers set before.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[IntakeProxy.RequestIdHeader] = id;
+            return Task.CompletedTask;
+        });
         Activity.Current?.SetTag("http.request.header.x-request-id", id);
         return next();
     }

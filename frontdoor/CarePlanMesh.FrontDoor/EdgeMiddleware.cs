@@ -23,6 +23,15 @@ public static class EdgeMiddleware
 
     static readonly object ChainCheckKey = new();
 
+    /// <summary>The management address serves health and metrics only; nothing reaches intake through it.</summary>
+    public static Task PublicPortOnly(HttpContext context, Func<Task> next, int publicPort)
+    {
+        if (context.Connection.LocalPort == publicPort)
+            return next();
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
     /// <summary>
     /// The caller's X-Request-Id when it is a plain token, else the trace id: tagged on the trace, sent on to intake and
     /// returned to the caller, so one id finds the request in every log and trace.

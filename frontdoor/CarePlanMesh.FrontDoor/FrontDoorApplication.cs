@@ -14,6 +14,8 @@ public static class FrontDoorApplication
     public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<FrontDoorOptions>(builder.Configuration.GetSection("FrontDoor"));
+        // A failed probe would log its stack every interval; the change of a replica's state is logged once, and /health/ready lists it.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Health.ActiveHealthCheckMonitor", LogLevel.Error);
         var options = builder.Configuration.GetSection("FrontDoor").Get<FrontDoorOptions>() ?? new FrontDoorOptions();
         if (options.Intake.Count == 0)
             throw new InvalidOperationException("No intake replica is configured (FrontDoor__Intake__<name>__Address and FrontDoor__Intake__<name>__Health).");
@@ -25,7 +27,7 @@ public static class FrontDoorApplication
             options.SourceAddress is { Length: > 0 } source ? IPAddress.Parse(source) : null,
             options.ConnectTimeout));
         var proxy = builder.Services.AddReverseProxy()
-            .LoadFromMemory(IntakeProxy.Routes(new Uri(options.PublicUrl).Port), [IntakeProxy.Cluster(options)])
+            .LoadFromMemory(IntakeProxy.Routes(), [IntakeProxy.Cluster(options)])
             .AddTransforms(IntakeProxy.Transforms);
         // A replica given by host name (a headless Service) becomes one destination per address, named "<name>[<address>]".
         if (options.Intake.Values.Any(replica => !IPAddress.TryParse(new Uri(replica.Address).Host, out _)))
@@ -61,8 +63,10 @@ public static class FrontDoorApplication
     {
         var options = app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         var chain = app.Services.GetRequiredService<OfficeCertificateChain>();
+        var publicPort = new Uri(options.PublicUrl).Port;
         app.MapReverseProxy(proxy =>
         {
+            proxy.Use((context, next) => EdgeMiddleware.PublicPortOnly(context, next, publicPort));
             proxy.Use(EdgeMiddleware.RequestId);
             proxy.Use((context, next) => EdgeMiddleware.SizeLimit(context, next, options.MaxRequestBodyBytes));
             proxy.Use((context, next) => EdgeMiddleware.ClientCertificate(context, next, chain));

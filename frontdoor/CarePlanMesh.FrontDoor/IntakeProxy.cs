@@ -17,18 +17,17 @@ public static class IntakeProxy
     public const string ReplicaHeader = "X-CarePlanMesh-Replica";
     public const string RequestIdHeader = "X-Request-Id";
 
-    /// <summary>Everything on the public port goes to intake; uploads get the upload deadline and the event stream none.</summary>
-    public static IReadOnlyList<RouteConfig> Routes(int publicPort)
-    {
-        string[] hosts = [$"*:{publicPort}"];
-        return
-        [
-            new() { RouteId = "events", ClusterId = ClusterId, TimeoutPolicy = "Disable", Match = new() { Path = "/v1/events", Methods = ["GET"], Hosts = hosts } },
-            new() { RouteId = "submissions", ClusterId = ClusterId, TimeoutPolicy = UploadTimeout, Match = new() { Path = "/v1/submissions", Methods = ["POST"], Hosts = hosts } },
-            new() { RouteId = "validate", ClusterId = ClusterId, TimeoutPolicy = UploadTimeout, Match = new() { Path = "/v1/validate", Methods = ["POST"], Hosts = hosts } },
-            new() { RouteId = "api", ClusterId = ClusterId, TimeoutPolicy = RequestTimeout, Match = new() { Path = "/{**path}", Hosts = hosts } },
-        ];
-    }
+    /// <summary>
+    /// Everything goes to intake (only from the public port, see EdgeMiddleware.PublicPortOnly: the Host header names the
+    /// load balancer's port, not ours); uploads get the upload deadline and the event stream none.
+    /// </summary>
+    public static IReadOnlyList<RouteConfig> Routes() =>
+    [
+        new() { RouteId = "events", ClusterId = ClusterId, TimeoutPolicy = "Disable", Match = new() { Path = "/v1/events", Methods = ["GET"] } },
+        new() { RouteId = "submissions", ClusterId = ClusterId, TimeoutPolicy = UploadTimeout, Match = new() { Path = "/v1/submissions", Methods = ["POST"] } },
+        new() { RouteId = "validate", ClusterId = ClusterId, TimeoutPolicy = UploadTimeout, Match = new() { Path = "/v1/validate", Methods = ["POST"] } },
+        new() { RouteId = "api", ClusterId = ClusterId, TimeoutPolicy = RequestTimeout, Match = new() { Path = "/{**path}" } },
+    ];
 
     public static ClusterConfig Cluster(FrontDoorOptions options) => new()
     {

@@ -21,6 +21,30 @@ SERVICES=(
   "billing-reconciliation:BillingReconciliation:7406"
   "intake:Intake:7401"
 )
+# The front door (frontdoor/CarePlanMesh.FrontDoor) answers on PUBLIC_URL and forwards to the intake replicas, which listen
+# on INTAKE_PORT (+100 per replica) and trust the certificate it forwards only from FRONT_DOOR_SOURCE.
+FRONT_DOOR_PORT="${CAREPLANMESH_FRONT_DOOR_PORT:-7400}"
+FRONT_DOOR_SOURCE=127.0.0.2
+INTAKE_PORT="${CAREPLANMESH_INTAKE_PORT:-7444}"
+FRONT_DOOR="front-door:FrontDoor:$FRONT_DOOR_PORT:1"
+
+# CAREPLANMESH_REPLICAS=intake=2,routing=2 runs that many processes of a service (1 to 9, 1 by default); up records it
+# in .data/replicas so that status, down and the next up see the same set. Replica N of a service is named <name>-N
+# and its management port is the service's + 100 × (N - 1).
+REPLICAS="${CAREPLANMESH_REPLICAS-$(cat "$DATA/replicas" 2>/dev/null || true)}"
+INSTANCES=()
+for entry in "${SERVICES[@]}"; do
+  IFS=: read -r name project port <<<"$entry"
+  count=1
+  for pair in ${REPLICAS//,/ }; do [ "${pair%%=*}" = "$name" ] && count="${pair#*=}"; done
+  [[ "$count" =~ ^[1-9]$ ]] || { echo "error: CAREPLANMESH_REPLICAS: $name=$count; give 1 to 9" >&2; exit 1; }
+  for replica in $(seq 1 "$count"); do
+    INSTANCES+=("$([ "$replica" = 1 ] && echo "$name" || echo "$name-$replica"):$project:$((port + 100 * (replica - 1))):$replica")
+  done
+done
+for pair in ${REPLICAS//,/ }; do
+  printf '%s\n' "${SERVICES[@]}" | grep -q "^${pair%%=*}:" || { echo "error: CAREPLANMESH_REPLICAS: no service called ${pair%%=*}" >&2; exit 1; }
+done
 
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 PG_DATA="$DATA/postgres"

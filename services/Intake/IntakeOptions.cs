@@ -11,7 +11,7 @@ public sealed class IntakeOptions
     public int MaxFiles { get; set; } = 20;
     public long MaxFileBytes { get; set; } = 10 * 1024 * 1024;
     public TimeSpan RouteCheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>Addresses of front doors that terminate TLS and forward the client certificate; empty: none is trusted.</summary>
+    /// <summary>Addresses (or CIDR ranges) of front doors that terminate TLS and forward the client certificate; empty: none is trusted.</summary>
     public List<string> TrustedProxies { get; set; } = [];
     /// <summary>The header carrying the forwarded certificate: URL-escaped PEM (nginx $ssl_client_escaped_cert) or base64 DER.</summary>
     public string ForwardedCertificateHeader { get; set; } = "X-Client-Cert";

@@ -91,7 +91,7 @@ public sealed class OfficeCertificateAuthentication(
         if (forwarded.Length == 0)
             return (await Context.Connection.GetClientCertificateAsync(Context.RequestAborted), null);
         var from = Context.Connection.RemoteIpAddress;
-        if (from is null || !edge.TrustedProxies.Any(p => IPAddress.TryParse(p, out var proxy) && proxy.Equals(from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from)))
+        if (from is null || !IsTrustedProxy(edge.TrustedProxies, from))
             return (null, ("転送されたクライアント証明書は、設定された中継サーバーからのものしか受け付けません。",
                 "A forwarded client certificate is accepted only from a configured front door (Intake:TrustedProxies)."));
         try
@@ -105,6 +105,13 @@ public sealed class OfficeCertificateAuthentication(
         {
             return (null, ("転送されたクライアント証明書を読み取れません。", "The forwarded client certificate cannot be read."));
         }
+    }
+
+    /// <summary>Whether the address is one of the configured front doors: an address, or a range (10.244.0.0/16) where they have no fixed one.</summary>
+    internal static bool IsTrustedProxy(IEnumerable<string> trusted, IPAddress from)
+    {
+        var address = from.IsIPv4MappedToIPv6 ? from.MapToIPv4() : from;
+        return trusted.Any(p => p.Contains('/') ? IPNetwork.TryParse(p, out var range) && range.Contains(address) : IPAddress.TryParse(p, out var proxy) && proxy.Equals(address));
     }
 
     AuthenticateResult Success(params Claim[] claims) =>

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Security.Authentication;
+using CarePlanMesh.Security;
+using CarePlanMesh.ServiceDefaults;
+using CarePlanMesh.ServiceDefaults.Errors;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CarePlanMesh.FrontDoor;
+
+public static class FrontDoorApplication
+{
+    public static WebApplicationBuilder AddFrontDoor(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<FrontDoorOptions>(builder.Configuration.GetSection("FrontDoor"));
+        // A failed probe would log its stack every interval; the change of a replica's state is logged once, and /health/ready lists it.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Health.ActiveHealthCheckMonitor", LogLevel.Error);
+        var options = builder.Configuration.GetSection("FrontDoor").Get<FrontDoorOptions>() ?? new FrontDoorOptions();
+        if (options.Intake.Count == 0)
+            throw new InvalidOperationException("No intake replica is configured (FrontDoor__Intake__<name>__Address and FrontDoor__Intake__<name>__Health).");
+
+        var clientCa = Pem.LoadCertificate(builder.Configuration.Required("FrontDoor:ClientCa"));
+        builder.Services.AddSingleton(new OfficeCertificateChain(clientCa));
+        builder.Services.AddSingleton<IForwarderHttpClientFactory>(new IntakeHttpClientFactory(
+            options.IntakeCa is { Length: > 0 } intakeCa ? Pem.LoadCertificate(intakeCa) : clientCa,
+            options.SourceAddress is { Length: > 0 } source ? IPAddress.Parse(source) : null,
+            options.ConnectTimeout));
+        var proxy = builder.Services.AddReverseProxy()
+            .LoadFromMemory(IntakeProxy.Routes(), [IntakeProxy.Cluster(options)])
+            .AddTransforms(IntakeProxy.Transforms);
+        // A replica given by host name (a headless Service) becomes one destination per address, named "<name>[<address>]".
+        if (options.Intake.Values.Any(replica => !IPAddress.TryParse(new Uri(replica.Address).Host, out _)))
+            proxy.AddDnsDestinationResolver(dns => dns.RefreshPeriod = options.DnsRefreshPeriod);
+        builder.Services.AddRequestTimeouts(timeouts =>
+        {
+            timeouts.AddPolicy(IntakeProxy.RequestTimeout, Deadline(options.RequestTimeout));
+            timeouts.AddPolicy(IntakeProxy.UploadTimeout, Deadline(options.UploadTimeout));
+        });
+        builder.Services.AddHealthChecks().AddCheck<IntakeReplicasHealthCheck>("intake", tags: ["ready"]);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            // Explicit endpoints replace ASPNETCORE_URLS, so the management (health, metrics) address is bound here too.
+            foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+                kestrel.Listen(Endpoint(new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"))));
+            var server = Pem.LoadCertificateWithKey(builder.Configuration.Required("FrontDoor:ServerCertificate"), builder.Configuration.Required("FrontDoor:ServerKey"));
+            kestrel.Listen(Endpoint(new Uri(options.PublicUrl)), listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = server;
+                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                // Any certificate, or none, completes the handshake: the chain is checked per request (OfficeCertificateChain),
+                // so a missing or foreign certificate gets a problem document that says why instead of a failed handshake.
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.ClientCertificateValidation = (_, _, _) => true;
+            }));
+        });
+        return builder;
+    }
+
+    public static WebApplication MapFrontDoor(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
+        var chain = app.Services.GetRequiredService<OfficeCertificateChain>();
+        var publicPort = new Uri(options.PublicUrl).Port;
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use((context, next) => EdgeMiddleware.PublicPortOnly(context, next, publicPort));
+            proxy.Use(EdgeMiddleware.RequestId);
+            proxy.Use((context, next) => EdgeMiddleware.SizeLimit(context, next, options.MaxRequestBodyBytes));
+            proxy.Use((context, next) => EdgeMiddleware.ClientCertificate(context, next, chain));
+            proxy.Use(EdgeMiddleware.ForwardingErrorsAsProblems);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+
+    static IPEndPoint Endpoint(Uri url) => new(IPAddress.Parse(url.Host == "localhost" ? "127.0.0.1" : url.Host), url.Port);
+
+    static Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy Deadline(TimeSpan timeout) => new()
+    {
+        Timeout = timeout,
+        TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+        WriteTimeoutResponse = context => ProblemExceptionHandler.Write(context, ErrorPolicy.DeadlinePassed),
+    };
+}

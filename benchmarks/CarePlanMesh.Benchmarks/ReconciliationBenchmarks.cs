@@ -8,6 +8,7 @@ namespace CarePlanMesh.Benchmarks;
 public class ReconciliationBenchmarks
 {
     const string Provider = "0300000005";
+    const int Users = 10_000;
     List<ServiceFact> _plan = null!;
     List<ServiceFact> _actual = null!;
     List<UserLimit> _limits = null!;
@@ -18,9 +19,11 @@ public class ReconciliationBenchmarks
         _plan = [];
         _actual = [];
         _limits = [];
-        for (var user = 0; user < 10_000; user++)
+        // User keys as validation makes them: HMAC pseudonyms of insurer and insured number (any 32-byte key).
+        var pseudonyms = new Pseudonyms([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+        for (var user = 0; user < Users; user++)
         {
-            var key = user.ToString("x32");
+            var key = pseudonyms.Of("435073", $"{1_000_000_000 + user}");
             _limits.Add(new UserLimit(key, "21", 16765, 5000, 0, user + 1));
             for (var row = 0; row < 20; row++)
             {
@@ -29,6 +32,11 @@ public class ReconciliationBenchmarks
                 _actual.Add(row % 10 == 0 ? fact with { Count = 2 } : fact);
             }
         }
+        // Only meaningful if every user is compared and each one's changed count (rows 0 and 10, one service code) is found.
+        var result = Reconciler.Compare(Provider, _plan, _actual, _limits);
+        if (result.Summary.UsersCompared != Users || result.Differences.Count != Users || result.Differences.Any(d => d.Kind != DifferenceKind.DifferentCounts))
+            throw new InvalidOperationException($"Unexpected result: {result.Summary}");
+        Console.WriteLine($"// {Users:N0} users, {_plan.Count:N0} plan and {_actual.Count:N0} actual rows, {result.Differences.Count:N0} differences.");
     }
 
     [Benchmark]

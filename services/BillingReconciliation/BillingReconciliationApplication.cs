@@ -17,6 +17,8 @@ public static class BillingReconciliationApplication
             bus.AddConsumer<RecordUsageConsumer>(typeof(RecordUsageConsumerDefinition));
             bus.AddConsumer<LicenceGrantedConsumer>(typeof(LicenceGrantedConsumerDefinition));
         });
+        // After the bus: hosted services start in order, and the bus's waits until it runs.
+        builder.Services.AddHostedService<LicenceResync>();
         return builder;
     }
 

@@ -28,11 +28,35 @@ public sealed class BillingStatementTests(MeshFixture mesh)
         Assert.Equal("office_number,licence_status,licence_kind,valid_from,valid_to,fee_yen,units_sent,units_received", lines[0]);
         var sender = lines.Single(l => l.StartsWith(MeshFixture.CareOffice, StringComparison.Ordinal)).Split(',');
         var recipient = lines.Single(l => l.StartsWith(MeshFixture.Provider, StringComparison.Ordinal)).Split(',');
-        // Licences seeded from offices.json are not announced to billing-reconciliation (docs/reconciliation.md): "none" here.
+        // The care office's licence, seeded from offices.json when the mesh started, runs from today: none in 2025-09.
         Assert.Equal(("none", "1", "0"), (sender[1], sender[6], sender[7]));
         Assert.Equal(("0", "1"), (recipient[6], recipient[7]));
 
         Assert.Equal(HttpStatusCode.Forbidden, (await careOffice.GetAsync("/v1/admin/billing?month=202509")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/v1/admin/billing?month=2025-09")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_licence_seeded_at_start_is_in_the_admin_csv_and_comes_back_after_billings_licences_are_lost()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        var licence = Assert.Single((await careOffice.GetFromJsonAsync<JsonElement>("/v1/licence")).GetProperty("licences").EnumerateArray());
+        var from = licence.GetProperty("validFrom").GetString()!;
+        // The line routing's licence should have in the month it starts, as billing-reconciliation accounts it.
+        var expected = $"{MeshFixture.CareOffice},active,{licence.GetProperty("kind").GetString()},{from},{licence.GetProperty("validTo").GetString()},{licence.GetProperty("feeYen").GetInt32()},";
+        using var admin = mesh.ClientFor(MeshFixture.Operator);
+        var month = from[..4] + from[5..7];
+        async Task<bool> Accounted() =>
+            (await admin.GetStringAsync($"/v1/admin/billing?month={month}")).Split("\r\n").Any(l => l.StartsWith(expected, StringComparison.Ordinal));
+
+        // Routing seeded it (and published LicenceGranted) as the mesh started, whichever service came up first.
+        await mesh.Eventually(Accounted);
+
+        // As if billing-reconciliation's database were restored from a backup older than every licence: its next start
+        // asks routing for them again.
+        await mesh.Stop("billing-reconciliation");
+        await mesh.Execute("DELETE FROM billing_reconciliation.licences");
+        await mesh.Start("billing-reconciliation");
+        await mesh.Eventually(async () => await Accounted() && await mesh.Count("billing_reconciliation.licences") == await mesh.Count("routing.licences"));
     }
 }

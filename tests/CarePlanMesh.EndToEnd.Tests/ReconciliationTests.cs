@@ -78,12 +78,45 @@ public sealed class ReconciliationTests(MeshFixture mesh)
         }
     }
 
-    /// <summary>A 予定 unit of the month for the default users, the first one planned 16,900 units against 要介護1's 16,765.</summary>
-    static (string Name, byte[] Content)[] Plan(string serial)
+    [Fact]
+    public async Task The_dry_run_warns_before_sending_of_a_user_planned_over_the_limit_and_the_unit_stays_valid()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        var files = Plan("20250720100000");
+
+        var over = await DryRun(careOffice, files);
+
+        Assert.True(over.GetProperty("valid").GetBoolean(), over.ToString());
+        Assert.Equal(0, over.GetProperty("errorCount").GetInt32());
+        Assert.Equal(1, over.GetProperty("warningCount").GetInt32());
+        var warning = Assert.Single(over.GetProperty("defects").EnumerateArray());
+        Assert.Equal(("reconciliation.over-limit", "warning", files[2].Name, 1, 19, "区分支給限度基準額"),
+            (warning.GetProperty("rule").GetString(), warning.GetProperty("severity").GetString(), warning.GetProperty("file").GetString(),
+             warning.GetProperty("line").GetInt32(), warning.GetProperty("column").GetInt32(), warning.GetProperty("field").GetString()));
+        Assert.Contains("135単位超過", warning.GetProperty("messageJa").GetString());
+        Assert.Contains("(135 over)", warning.GetProperty("messageEn").GetString());
+        Assert.All(Personal, secret => Assert.DoesNotContain(secret, over.ToString()));
+
+        var within = await DryRun(careOffice, Plan("20250720100000", limitUnits: "17000"));
+
+        Assert.True(within.GetProperty("valid").GetBoolean(), within.ToString());
+        Assert.Equal(0, within.GetProperty("warningCount").GetInt32());
+        Assert.Empty(within.GetProperty("defects").EnumerateArray());
+    }
+
+    static async Task<JsonElement> DryRun(HttpClient client, (string Name, byte[] Content)[] files)
+    {
+        var response = await client.PostAsync("/v1/validate", SampleFiles.Form(files));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>A 予定 unit of the month for the default users, the first one planned 16,900 units against 要介護1's 16,765 (or <paramref name="limitUnits"/>).</summary>
+    static (string Name, byte[] Content)[] Plan(string serial, string limitUnits = "16765")
     {
         var plan = StandardFiles.Valid("plan6", Month, serial);
         var table7 = StandardFiles.Valid("table7", Month, serial);
-        var supplement = StandardFiles.Valid("supplement", Month, serial).SetAll("careLevel", "21").SetAll("categoryLimitUnits", "16765");
+        var supplement = StandardFiles.Valid("supplement", Month, serial).SetAll("careLevel", "21").SetAll("categoryLimitUnits", limitUnits);
         table7.SetAll("categoryLimitWithinUnits", "").SetAll("categoryLimitExcessUnits", "");
         var totals = Enumerable.Range(0, table7.Rows.Count).Where(r => table7.Get(r, "serviceCode") == "999999").ToList();
         table7.Set(totals[0], "categoryLimitWithinUnits", "16000").Set(totals[0], "categoryLimitExcessUnits", "900");

@@ -2,6 +2,7 @@ using CarePlanMesh.ServiceDefaults;
 using System.Security.Claims;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
+using CarePlanMesh.Reconciliation;
 using CarePlanMesh.Standard;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace CarePlanMesh.Intake.Submissions;
 
 /// <summary>
 /// POST /v1/validate: the dry run vendors use before sending. Same multipart shape and limits as a submission, the
-/// same validation library as the validation service; nothing is stored and nothing is sent.
+/// same validation library and over-limit check as the validation service; nothing is stored and nothing is sent.
 /// </summary>
 public static class ValidateEndpoints
 {
@@ -41,7 +42,9 @@ public static class ValidateEndpoints
             return invalid;
         var unreadable = new List<Defect>();
         var (plain, _) = SubmissionIntake.Unwrap(uploads, unreadable);
-        var report = StandardValidator.Validate([.. plain.Select(u => (u.FileName, u.Content))], user.Office(), policy.Value);
+        IReadOnlyList<(string Name, byte[] Content)> files = [.. plain.Select(u => (u.FileName, u.Content))];
+        // The validation service's over-limit check too, so the care manager sees the warning before sending.
+        var report = OverLimitCheck.AddTo(StandardValidator.Validate(files, user.Office(), policy.Value), files);
         return Results.Json(new DryRunReport(
             report.IsValid && unreadable.Count == 0,
             report.ErrorCount + unreadable.Count,

@@ -4,9 +4,25 @@ using MassTransit;
 
 namespace CarePlanMesh.Routing.Consumers;
 
-/// <summary>GET /v1/licence and POST /v1/licence/free-pass; a granted free pass is published for billing-reconciliation.</summary>
-public sealed class LicencesConsumer(LicenceBook licences) : IConsumer<GetLicence>, IConsumer<ApplyFreePass>, IConsumer<GrantAnnualLicence>
+/// <summary>
+/// GET /v1/licence and POST /v1/licence/free-pass; a granted licence or free pass is published for billing-reconciliation,
+/// which may also ask for every licence again (<see cref="ResendLicences"/>).
+/// </summary>
+public sealed class LicencesConsumer(LicenceBook licences, ILogger<LicencesConsumer> logger)
+    : IConsumer<GetLicence>, IConsumer<ApplyFreePass>, IConsumer<GrantAnnualLicence>, IConsumer<ResendLicences>
 {
+    public async Task Consume(ConsumeContext<ResendLicences> context)
+    {
+        var endpoint = await context.GetSendEndpoint(Queues.Address(context.Message.Queue));
+        var count = 0;
+        await foreach (var licence in licences.All(context.CancellationToken))
+        {
+            await endpoint.Send(licence, context.CancellationToken);
+            count++;
+        }
+        logger.LogInformation("Sent {Count} licences to {Queue}", count, context.Message.Queue);
+    }
+
     public async Task Consume(ConsumeContext<GrantAnnualLicence> context)
     {
         if (await licences.GrantAnnual(context.Message.Office, context.Message.ValidFrom, context.CancellationToken) is { } granted)

@@ -11,7 +11,8 @@ namespace CarePlanMesh.Routing.Directory;
 /// Registers the offices listed in Directory:SeedFile (the offices.json that `cpm dev-pki` writes) at start, grants an
 /// annual licence from today to each marked licensed that holds none, and makes the listed partnerships active.
 /// Runs before the bus starts, so the first route check already sees them; running it again changes nothing. The
-/// licences it grants are published once the bus runs, so billing-reconciliation accounts them like any other.
+/// licences it grants are published once the bus runs; billing-reconciliation, whose queue may not exist yet, gets them
+/// anyway by asking for every licence at its start (<see cref="ResendLicences"/>).
 /// </summary>
 public sealed class DirectorySeed(
     OfficeDirectory directory, PartnershipBook partnerships, LicenceBook licences, NpgsqlDataSource dataSource, IBus bus, IConfiguration configuration,

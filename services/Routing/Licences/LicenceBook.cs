@@ -33,6 +33,25 @@ public sealed class LicenceBook(NpgsqlDataSource dataSource, IOptions<LicenceOpt
         return licences;
     }
 
+    /// <summary>Every licence and free pass granted, oldest first, as it was announced.</summary>
+    public async IAsyncEnumerable<LicenceGranted> All([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, office_number, kind, valid_from, valid_to, fee_yen, granted_at FROM routing.licences ORDER BY granted_at, id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return new LicenceGranted
+            {
+                LicenceId = reader.GetGuid(0),
+                Office = reader.GetString(1),
+                Kind = reader.GetString(2),
+                ValidFrom = reader.GetFieldValue<DateOnly>(3),
+                ValidTo = reader.GetFieldValue<DateOnly>(4),
+                FeeYen = reader.GetInt32(5),
+                GrantedAt = reader.GetFieldValue<DateTimeOffset>(6),
+            };
+    }
+
     /// <summary>The last day of the licence or free pass that covers today, or null when none does.</summary>
     public async Task<DateOnly?> ValidUntil(string office, CancellationToken cancellationToken) =>
         Cover(await List(office, cancellationToken), Today);

@@ -36,19 +36,13 @@ public sealed class ValidateSubmissionConsumer(
 
         // A sender's signed original (name.p7m) travels beside its file, which is what is validated.
         var files = entries.Where(e => !SenderSignature.IsSigned(e.Name)).ToList();
-        var report = StandardValidator.Validate([.. files.Select(e => (e.Name, e.Content))], command.SenderOffice, policy.Value);
+        IReadOnlyList<(string Name, byte[] Content)> contents = [.. files.Select(e => (e.Name, e.Content))];
+        // A 予定 over a user's limit gets a warning the care manager sees now (the same check as intake's dry run).
+        var report = OverLimitCheck.AddTo(StandardValidator.Validate(contents, command.SenderOffice, policy.Value), contents);
         var defects = report.Defects.ToList();
         var (errors, warnings, records, ruleIds) = (report.ErrorCount, report.WarningCount, report.RecordCount, report.RuleIds);
-        // A valid 予定 / 実績 unit yields reconciliation facts, and a 予定 over a user's limit a warning the care manager sees now.
-        var facts = errors == 0 ? reconciliation.Extract([.. files.Select(e => (e.Name, e.Content))]) : null;
-        if (facts is { Facts.Kind: FactKinds.Plan })
-        {
-            var overLimit = ReconciliationFacts.OverLimitWarnings(facts, [.. files.Select(e => (e.Name, e.Content))]).ToList();
-            defects.AddRange(overLimit);
-            warnings += overLimit.Count;
-            if (overLimit.Count > 0)
-                ruleIds = [.. ruleIds.Append("reconciliation.over-limit").Order(StringComparer.Ordinal)];
-        }
+        // A valid 予定 / 実績 unit yields reconciliation facts.
+        var facts = errors == 0 ? reconciliation.Extract(contents) : null;
         ValidationMetrics.Count(defects);
         var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
         logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",

@@ -21,16 +21,6 @@ public sealed class ReconciliationFacts(
 
     public ExtractedUnit? Extract(IReadOnlyList<(string Name, byte[] Content)> files) => FactExtractor.Extract(files, pseudonyms);
 
-    /// <summary>Warnings for users the 予定 plans above their 区分支給限度基準額, on the 補足 line of each.</summary>
-    public static IEnumerable<Defect> OverLimitWarnings(ExtractedUnit unit, IReadOnlyList<(string Name, byte[] Content)> files)
-    {
-        var supplement = files.FirstOrDefault(f => f.Name.StartsWith("UPHOSOKU_", StringComparison.Ordinal)).Name;
-        return Reconciler.OverLimit(unit.Facts.Limits).Select(l => Defect.Warning(supplement, "reconciliation.over-limit",
-            $"{l.Line}行目の利用者: 区分支給限度基準額{l.LimitUnits}単位に対し、第7表の区分支給限度対象の単位数が{l.SubjectUnits}単位です（{l.OverUnits}単位超過）。",
-            $"Line {l.Line}: the user's plan counts {l.SubjectUnits} units against a category limit of {l.LimitUnits} ({l.OverUnits} over).",
-            line: l.Line));
-    }
-
     public async Task Hand(ConsumeContext<ValidateSubmission> context, ExtractedUnit unit, ValidationReport validated)
     {
         var command = context.Message;

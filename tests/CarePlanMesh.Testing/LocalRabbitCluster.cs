@@ -7,7 +7,7 @@ namespace CarePlanMesh.Testing;
 /// cookie and finding each other by classic-config peer discovery. The first node starts alone and forms the cluster; the
 /// others start together and join it.
 /// </summary>
-public sealed class LocalRabbitCluster
+public sealed class LocalRabbitCluster : IAsyncDisposable
 {
     LocalRabbitCluster(IReadOnlyList<LocalRabbit> nodes) => Nodes = nodes;
 
@@ -33,9 +33,14 @@ public sealed class LocalRabbitCluster
         return cluster;
     }
 
-    /// <summary>The cluster's administration (virtual hosts, policies) through whichever node answers first.</summary>
+    /// <summary>
+    /// The cluster's administration (virtual hosts, policies) through whichever node answers first. Its virtual hosts default to
+    /// quorum queues, as docs/operations.md has operators create theirs: a sender's declaration of a queue (MassTransit's
+    /// queue: addresses declare the queue they send to, without a queue type) then matches the consumer's quorum queue.
+    /// </summary>
     public Infrastructure InfrastructureOn(string postgresAdminConnectionString) =>
-        Infrastructure.Create("local cluster", postgresAdminConnectionString, Nodes[0].Uri, new RabbitMqCtl(LocalServers.RabbitUser, arguments => Ctl(arguments)));
+        Infrastructure.Create("local cluster", postgresAdminConnectionString, Nodes[0].Uri, new RabbitMqCtl(LocalServers.RabbitUser,
+            arguments => Ctl(arguments is ["add_vhost", ..] ? [.. arguments, "--default-queue-type", "quorum"] : arguments)));
 
     /// <summary>Runs rabbitmqctl against the first node that answers (a killed node does not).</summary>
     public async Task<string> Ctl(params string[] arguments)
@@ -82,5 +87,12 @@ public sealed class LocalRabbitCluster
         {
             return 0;
         }
+    }
+
+    /// <summary>Kills every node that still runs (their folders go when the test process exits).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes.Where(n => n.Running))
+            await node.Kill();
     }
 }

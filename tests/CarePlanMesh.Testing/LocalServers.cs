@@ -123,7 +123,7 @@ public sealed class LocalRabbit
 
     public Uri Uri { get; }
 
-    internal static string NodeName(int port) => $"careplanmesh-test-{port}@localhost";
+    public static string NodeName(int port) => $"careplanmesh-test-{port}@localhost";
 
     /// <param name="port">The AMQP port (a free one when null); the node is named after it (<see cref="NodeName"/>).</param>
     /// <param name="extraConfig">More lines of rabbitmq.conf (a cluster's peer discovery).</param>
@@ -188,16 +188,26 @@ public sealed class LocalRabbit
         }, answer => answer.exit == 0, TimeSpan.FromSeconds(90), last => NotStarted(last.output));
     }
 
+    /// <summary>Whether the node this object started still runs.</summary>
+    public bool Running => _server is { HasExited: false };
+
     /// <summary>kill -9 of the Erlang VM, as a crash would: no queue is closed cleanly, connections just drop.</summary>
     public async Task Kill()
     {
         var server = _server ?? throw new InvalidOperationException("RabbitMQ was not started by this test.");
-        // rabbitmq-server runs the VM as a child of its own script; find it below the script's process.
-        var beam = ProcessTree.Descendants(server.Id).Select(System.Diagnostics.Process.GetProcessById)
-            .Single(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal));
-        beam.Kill();
-        await beam.WaitForExitAsync();
-        beam.Dispose();
+        // rabbitmq-server runs the VM as a child of its own script; find it below the script's process (with any short-lived
+        // VM the script runs beside it).
+        var beams = ProcessTree.Descendants(server.Id).Select(System.Diagnostics.Process.GetProcessById)
+            .Where(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal)).ToList();
+        if (beams.Count == 0)
+            throw new InvalidOperationException("No Erlang VM runs below this RabbitMQ node's script.");
+        foreach (var beam in beams)
+            beam.Kill();
+        foreach (var beam in beams)
+        {
+            await beam.WaitForExitAsync();
+            beam.Dispose();
+        }
         await server.WaitForExitAsync();
     }
 

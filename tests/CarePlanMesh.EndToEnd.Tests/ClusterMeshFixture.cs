@@ -1,0 +1,44 @@
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// The whole mesh on a three-node RabbitMQ cluster of its own (the Debian binaries on free ports) with quorum queues, and on the
+/// shared test PostgreSQL. Every service lists the three nodes in RabbitMq:ClusterNodes and so connects to the first one, which
+/// the cluster test kills with -9. Steps time out within seconds, so the sweeper's re-drives play out in a test's time.
+/// </summary>
+public sealed class ClusterMeshFixture : MeshFixture
+{
+    public const int Size = 3;
+
+    public LocalRabbitCluster Cluster { get; private set; } = null!;
+
+    protected override async Task<Infrastructure> StartInfrastructure()
+    {
+        var shared = await Infrastructure.GetAsync();
+        Cluster = await LocalRabbitCluster.StartAsync(Size);
+        return Cluster.InfrastructureOn(shared.PostgresAdminConnectionString);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    protected override void Configure(string service, Dictionary<string, string> environment)
+    {
+        environment["RabbitMq__QuorumQueues"] = "true";
+        for (var i = 0; i < Cluster.Addresses.Count; i++)
+            environment[$"RabbitMq__ClusterNodes__{i}"] = Cluster.Addresses[i];
+        environment["Submissions__StepTimeout"] = "00:00:15";
+        environment["Health__EndpointGrace"] = "00:00:15";
+        environment["Health__WatchdogInterval"] = "00:00:02";
+        environment["RateLimits__PermitsPerSecond"] = "1000";
+        environment["RateLimits__Burst"] = "10000";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterMeshFixture>
+{
+    public const string Name = "cluster";
+}

@@ -3,7 +3,7 @@ namespace CarePlanMesh.EndToEnd.Tests;
 /// <summary>
 /// The whole mesh on a three-node RabbitMQ cluster of its own (the Debian binaries on free ports) with quorum queues, and on the
 /// shared test PostgreSQL. Every service lists the three nodes in RabbitMq:ClusterNodes and so connects to the first one, which
-/// the cluster test kills with -9. Steps time out within seconds, so the sweeper's re-drives play out in a test's time.
+/// the cluster test kills with -9.
 /// </summary>
 public sealed class ClusterMeshFixture : MeshFixture
 {
@@ -29,7 +29,9 @@ public sealed class ClusterMeshFixture : MeshFixture
         environment["RabbitMq__QuorumQueues"] = "true";
         for (var i = 0; i < Cluster.Addresses.Count; i++)
             environment[$"RabbitMq__ClusterNodes__{i}"] = Cluster.Addresses[i];
-        environment["Submissions__StepTimeout"] = "00:00:15";
+        // Steps re-driven after a minute, failed after five: the quorum queues whose leader died may refuse publishes (nack) for
+        // well over the 15 s steps of the fault test while the survivors elect new leaders on a loaded machine.
+        environment["Submissions__StepTimeout"] = "00:01:00";
         environment["Health__EndpointGrace"] = "00:00:15";
         environment["Health__WatchdogInterval"] = "00:00:02";
         environment["RateLimits__PermitsPerSecond"] = "1000";

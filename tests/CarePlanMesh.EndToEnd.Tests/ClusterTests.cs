@@ -34,6 +34,7 @@ public sealed class ClusterTests(ClusterMeshFixture mesh)
         var connections = await ConnectionsOn(LocalRabbit.NodeName(victim.Uri.Port));
         Assert.True(connections >= MeshFixture.ServiceNames.Count, $"{connections} connections on the first node");
 
+        Console.Error.WriteLine($"cluster test: queues before the kill\n{await QueueStates()}");
         var stream = new SteadyStream(careOffice);
         var sending = stream.Run();
         await Task.Delay(TimeSpan.FromSeconds(7));
@@ -62,8 +63,9 @@ public sealed class ClusterTests(ClusterMeshFixture mesh)
         Assert.Subset(stored.ToHashSet(), accepted);
         foreach (var id in stored)
         {
-            var status = await Poll.Until(() => mesh.Status(careOffice, id), s => s.GetProperty("state").GetString() == "AwaitingPickup",
-                TimeSpan.FromSeconds(120), last => $"Submission {id} did not reach AwaitingPickup; last status: {last}\n{mesh.Logs()}");
+            var status = await Poll.Until(() => mesh.Status(careOffice, id), s => s.GetProperty("state").GetString() is "AwaitingPickup" or "Failed" or "Rejected",
+                TimeSpan.FromMinutes(6), last => $"Submission {id} did not reach AwaitingPickup; last status: {last}\n{QueueStates().GetAwaiter().GetResult()}\n{mesh.Logs()}");
+            Assert.True(status.GetProperty("state").GetString() == "AwaitingPickup", $"Submission {id}: {status}\n{await QueueStates()}\n{mesh.Logs()}");
             var states = status.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
             Assert.Equal(1, states.Count(s => s == "AwaitingPickup"));
         }
@@ -93,6 +95,10 @@ public sealed class ClusterTests(ClusterMeshFixture mesh)
             return false;
         }
     }
+
+    /// <summary>Each queue's type, leader, members and members online, for the failure messages.</summary>
+    Task<string> QueueStates() =>
+        mesh.Cluster.Ctl("list_queues", "-p", Uri.UnescapeDataString(mesh.RabbitMq.AbsolutePath.TrimStart('/')), "--no-table-headers", "name", "type", "leader", "members", "online", "messages", "consumers");
 
     /// <summary>The client connections a node holds: those whose Erlang process (&lt;node.x.y&gt;) runs on it.</summary>
     async Task<int> ConnectionsOn(string node) =>

@@ -107,13 +107,16 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// MassTransit on RabbitMQ (ConnectionStrings:RabbitMq, an amqp:// URI) with the PostgreSQL claim check,
-    /// retries and the in-memory outbox on every endpoint, and quorum queues when RabbitMq:QuorumQueues is true.
+    /// retries and the in-memory outbox on every endpoint, and quorum queues when RabbitMq:QuorumQueues is true; the nodes of a
+    /// cluster in RabbitMq:ClusterNodes (host:port each; the connection string then gives only user, password and virtual host).
     /// </summary>
     public static WebApplicationBuilder AddServiceBus(this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator> configure)
     {
         var rabbit = new Uri(builder.Configuration.GetConnectionString("RabbitMq")
             ?? throw new InvalidOperationException("ConnectionStrings:RabbitMq is not set (environment variable ConnectionStrings__RabbitMq, e.g. amqp://user:pass@127.0.0.1:5672/)."));
         var quorum = builder.Configuration.GetValue("RabbitMq:QuorumQueues", false);
+        // host:port of every node of a cluster: the bus connects to one, and to the next when it fails.
+        var clusterNodes = builder.Configuration.GetSection("RabbitMq:ClusterNodes").Get<string[]>() ?? [];
         var retryIntervals = builder.Configuration.GetSection("Bus:RetryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
             ? configured
             // About a minute in all: long enough for a database restart or a broker failover, so that what fails only
@@ -129,7 +132,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(new PayloadEncryption(builder.Configuration.GetSection("MessageData").Get<PayloadEncryptionOptions>() ?? new()));
         builder.Services.TryAddSingleton<PostgresMessageDataRepository>();
         builder.Services.TryAddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<PostgresMessageDataRepository>());
-        builder.Services.TryAddSingleton(new BrokerAddress(rabbit));
+        builder.Services.TryAddSingleton(new BrokerAddress(rabbit, clusterNodes));
         builder.Services.TryAddSingleton<BusEndpointProbe>();
         builder.Services.AddHealthChecks()
             .AddCheck<BusEndpointsReadyCheck>("bus", tags: ["ready"])
@@ -186,6 +189,12 @@ public static class ServiceDefaultsExtensions
                 {
                     if (userInfo[0].Length > 0) host.Username(userInfo[0]);
                     if (userInfo.Length > 1) host.Password(userInfo[1]);
+                    if (clusterNodes.Length > 0)
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in clusterNodes)
+                                cluster.Node(node);
+                        });
                 });
                 cfg.UseMessageData(context.GetRequiredService<IMessageDataRepository>());
                 cfg.ConfigureEndpoints(context);

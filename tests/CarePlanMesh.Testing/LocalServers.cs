@@ -124,25 +124,39 @@ public sealed class LocalRabbit
 
     public Uri Uri { get; }
 
-    internal static LocalRabbit Create()
+    public static string NodeName(int port) => $"careplanmesh-test-{port}@localhost";
+
+    /// <param name="port">The AMQP port (a free one when null); the node is named after it (<see cref="NodeName"/>).</param>
+    /// <param name="extraConfig">More lines of rabbitmq.conf (a cluster's peer discovery).</param>
+    /// <param name="cookie">The Erlang cookie, the same on every node of a cluster (HOME/.erlang.cookie, read by rabbitmqctl too).</param>
+    internal static LocalRabbit Create(int? port = null, string extraConfig = "", string? cookie = null)
     {
         var home = Directory.CreateTempSubdirectory("careplanmesh-rabbit-").FullName;
-        var port = Infrastructure.FreePort();
+        var amqpPort = port ?? Infrastructure.FreePort();
         var config = Path.Combine(home, "rabbitmq.conf");
         File.WriteAllText(config,
             $"""
-            listeners.tcp.default = 127.0.0.1:{port}
+            listeners.tcp.default = 127.0.0.1:{amqpPort}
             loopback_users = none
             default_user = {LocalServers.RabbitUser}
             default_pass = {LocalServers.RabbitUser}
+            {extraConfig}
             """);
+        if (cookie is not null)
+        {
+            var cookieFile = Path.Combine(home, ".erlang.cookie");
+            File.WriteAllText(cookieFile, cookie);
+            // Erlang refuses a cookie file that others may read.
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(cookieFile, UnixFileMode.UserRead);
+        }
         var environment = new Dictionary<string, string>
         {
             ["HOME"] = home,
-            ["RABBITMQ_NODENAME"] = $"careplanmesh-test-{port}@localhost",
+            ["RABBITMQ_NODENAME"] = NodeName(amqpPort),
             ["RABBITMQ_MNESIA_BASE"] = Path.Combine(home, "mnesia"),
             ["RABBITMQ_LOG_BASE"] = Path.Combine(home, "log"),
-            ["RABBITMQ_NODE_PORT"] = port.ToString(),
+            ["RABBITMQ_NODE_PORT"] = amqpPort.ToString(),
             ["RABBITMQ_DIST_PORT"] = Infrastructure.FreePort().ToString(),
             ["RABBITMQ_CONFIG_FILE"] = config,
             ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(home, "enabled_plugins"),
@@ -150,7 +164,7 @@ public sealed class LocalRabbit
         };
         var exports = string.Concat(environment.Select(e => $"{e.Key}='{e.Value}' "));
         Watchdog.CleanUpAfterExit($"{exports}{LocalServers.RabbitCtl} stop; rm -rf '{home}'");
-        return new LocalRabbit(home, port, environment);
+        return new LocalRabbit(home, amqpPort, environment);
     }
 
     public async Task Start()
@@ -175,16 +189,26 @@ public sealed class LocalRabbit
         }, answer => answer.exit == 0, TimeSpan.FromSeconds(90), last => NotStarted(last.output));
     }
 
+    /// <summary>Whether the node this object started still runs.</summary>
+    public bool Running => _server is { HasExited: false };
+
     /// <summary>kill -9 of the Erlang VM, as a crash would: no queue is closed cleanly, connections just drop.</summary>
     public async Task Kill()
     {
         var server = _server ?? throw new InvalidOperationException("RabbitMQ was not started by this test.");
-        // rabbitmq-server runs the VM as a child of its own script; find it below the script's process.
-        var beam = ProcessTree.Descendants(server.Id).Select(ProcessTree.Find).OfType<System.Diagnostics.Process>()
-            .Single(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal));
-        beam.Kill();
-        await beam.WaitForExitAsync();
-        beam.Dispose();
+        // rabbitmq-server runs the VM as a child of its own script; find it below the script's process (with any short-lived
+        // VM the script runs beside it).
+        var beams = ProcessTree.Descendants(server.Id).Select(ProcessTree.Find).OfType<System.Diagnostics.Process>()
+            .Where(p => p.ProcessName.StartsWith("beam", StringComparison.Ordinal)).ToList();
+        if (beams.Count == 0)
+            throw new InvalidOperationException("No Erlang VM runs below this RabbitMQ node's script.");
+        foreach (var beam in beams)
+            beam.Kill();
+        foreach (var beam in beams)
+        {
+            await beam.WaitForExitAsync();
+            beam.Dispose();
+        }
         await server.WaitForExitAsync();
     }
 
@@ -192,6 +216,12 @@ public sealed class LocalRabbit
     public async Task<IReadOnlyDictionary<string, (int Messages, int Consumers)>> Queues(Uri virtualHost)
     {
         var output = await Ctl("list_queues", "-p", Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/')), "--quiet", "--no-table-headers", "name", "messages", "consumers");
+        return ParseQueues(output);
+    }
+
+    /// <summary>list_queues' name, messages and consumers columns.</summary>
+    internal static IReadOnlyDictionary<string, (int Messages, int Consumers)> ParseQueues(string output)
+    {
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split('\t'))
             .Where(fields => fields.Length == 3)

@@ -99,7 +99,7 @@ public sealed class BusEndpointProbe : IAsyncDisposable
 
     async Task<(uint Messages, uint Consumers)> Declared(string queue, CancellationToken cancellationToken)
     {
-        _connection ??= await _broker.Factory().CreateConnectionAsync("careplanmesh-endpoint-probe", cancellationToken);
+        _connection ??= await _broker.Connect("careplanmesh-endpoint-probe", cancellationToken);
         await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
@@ -134,9 +134,23 @@ public sealed class BusEndpointProbe : IAsyncDisposable
     }
 }
 
-/// <summary>The broker the bus uses, for connections of the service's own (the endpoint probe, the error-queue gauge).</summary>
-public sealed record BrokerAddress(Uri Uri)
+/// <summary>
+/// The broker the bus uses, for connections of the service's own (the endpoint probe, the error-queue gauge): the connection
+/// string, and the nodes of a cluster (host:port, RabbitMq:ClusterNodes) when there are any.
+/// </summary>
+public sealed record BrokerAddress(Uri Uri, IReadOnlyList<string>? ClusterNodes = null)
 {
+    /// <summary>A connection to the broker; with a cluster, to the first of its nodes that answers.</summary>
+    public Task<IConnection> Connect(string name, CancellationToken cancellationToken)
+    {
+        if (ClusterNodes is not { Count: > 0 } nodes)
+            return Factory().CreateConnectionAsync(name, cancellationToken);
+        var factory = Factory();
+        var endpoints = nodes.Select(node => node.Split(':', 2)).Select(parts =>
+            new AmqpTcpEndpoint(parts[0], parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : factory.Port)).ToList();
+        return factory.CreateConnectionAsync(endpoints, name, cancellationToken);
+    }
+
     public ConnectionFactory Factory()
     {
         var userInfo = Uri.UnescapeDataString(Uri.UserInfo).Split(':', 2);

@@ -1,0 +1,46 @@
+namespace CarePlanMesh.EndToEnd.Tests;
+
+/// <summary>
+/// The whole mesh on a three-node RabbitMQ cluster of its own (the Debian binaries on free ports) with quorum queues, and on the
+/// shared test PostgreSQL. Every service lists the three nodes in RabbitMq:ClusterNodes and so connects to the first one, which
+/// the cluster test kills with -9.
+/// </summary>
+public sealed class ClusterMeshFixture : MeshFixture
+{
+    public const int Size = 3;
+
+    public LocalRabbitCluster Cluster { get; private set; } = null!;
+
+    protected override async Task<Infrastructure> StartInfrastructure()
+    {
+        var shared = await Infrastructure.GetAsync();
+        Cluster = await LocalRabbitCluster.StartAsync(Size);
+        return Cluster.InfrastructureOn(shared.PostgresAdminConnectionString);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    protected override void Configure(string service, Dictionary<string, string> environment)
+    {
+        environment["RabbitMq__QuorumQueues"] = "true";
+        for (var i = 0; i < Cluster.Addresses.Count; i++)
+            environment[$"RabbitMq__ClusterNodes__{i}"] = Cluster.Addresses[i];
+        // Steps re-driven after a minute, failed after five: the quorum queues whose leader died may refuse publishes (nack) for
+        // well over the 15 s steps of the fault test while the survivors elect new leaders on a loaded machine.
+        environment["Submissions__StepTimeout"] = "00:01:00";
+        environment["Health__EndpointGrace"] = "00:00:15";
+        environment["Health__WatchdogInterval"] = "00:00:02";
+        environment["RateLimits__PermitsPerSecond"] = "1000";
+        environment["RateLimits__Burst"] = "10000";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterMeshFixture>
+{
+    public const string Name = "cluster";
+}

@@ -70,6 +70,21 @@ public sealed class TraceTests(MeshFixture mesh)
         // No span of the whole run so far carries a name, an insured number or file content of the sample files.
         NotificationPrivacy.AssertNoPersonalData(string.Join("\n", mesh.Telemetry.Spans.SelectMany(s =>
             s.Attributes.Values.Concat(s.EventTexts).Append(s.Name).Append(s.StatusMessage))), new HashSet<string> { MeshFixture.CareOffice, MeshFixture.Provider }, []);
+
+        // The recipient's acknowledgement is its own request, so its own trace, linked to the submission's; the saga's last step runs in it.
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        Assert.Equal(HttpStatusCode.Accepted, (await provider.PostAsync($"/v1/mailbox/{id}/ack", null)).StatusCode);
+        await mesh.WaitForState(careOffice, id, "Acknowledged");
+        OtlpReceiver.Span? acknowledgement = null;
+        await mesh.Eventually(() =>
+        {
+            acknowledgement = mesh.Telemetry.Spans.FirstOrDefault(s => s.Service == "intake" && s.Kind == Server && s.Attributes.GetValueOrDefault("url.path") == $"/v1/mailbox/{id}/ack");
+            return Task.FromResult(acknowledgement is not null && mesh.Telemetry.Spans.Any(s => s.TraceId == acknowledgement.TraceId && IsSagaStep(s, "AcknowledgeDelivery")));
+        });
+        Assert.NotEqual(traceId, acknowledgement!.TraceId);
+        Assert.Contains(acknowledgement.Links, link => link.TraceId == traceId);
+        var acknowledged = Assert.Single(mesh.Telemetry.Spans, s => IsSagaStep(s, "AcknowledgeDelivery") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString());
+        Assert.Equal((acknowledgement.TraceId, "Acknowledged"), (acknowledged.TraceId, acknowledged.Attributes["messaging.masstransit.end_state"]));
     }
 
     [Fact]

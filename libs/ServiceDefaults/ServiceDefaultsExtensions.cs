@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
@@ -39,6 +40,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>The mesh's own instruments (names start with careplanmesh).</summary>
     public static readonly Meter Meter = new("CarePlanMesh");
 
+    /// <summary>The mesh's own spans, where no library makes one (e.g. the sweeper's re-drive of a submission).</summary>
+    public static readonly ActivitySource ActivitySource = new("CarePlanMesh");
+
     /// <summary>OpenTelemetry logs, traces and metrics (scraped at /metrics, and exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and the liveness check.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -58,9 +62,20 @@ public static class ServiceDefaultsExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
+                .AddSource(ActivitySource.Name)
                 .AddSource("MassTransit")
                 .AddSource("Npgsql")
-                .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(options =>
+                {
+                    options.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics");
+                    // The caller's request id (a front door's or a vendor's) beside the trace context it sent (traceparent), so
+                    // that a support call quoting it finds the trace.
+                    options.EnrichWithHttpRequest = (activity, request) =>
+                    {
+                        if (request.Headers["X-Request-Id"] is [{ Length: > 0 and <= 128 } requestId])
+                            activity.SetTag("http.request.header.x-request-id", requestId);
+                    };
+                })
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(Meter.Name)
@@ -95,7 +110,10 @@ public static class ServiceDefaultsExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
-        builder.Services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = schema }.Build());
+        builder.Services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = schema }
+            // Spans for the database work of a request or a message only: a periodic job's polls would be a root trace each.
+            .ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null).ConfigureBatchFilter(_ => Activity.Current is not null))
+            .Build());
         builder.Services.TryAddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton(new SchemaRegistration("messagedata", typeof(ServiceDefaultsExtensions).Assembly));
         builder.Services.AddSingleton(new SchemaRegistration(schema, migrations));

@@ -71,6 +71,8 @@ public class MeshFixture : IAsyncLifetime
     public static IReadOnlyList<string> ServiceNames { get; } = [.. Services.Select(s => s.Name)];
     /// <summary>Where every service's outbound HTTP goes (HTTP_PROXY, HTTPS_PROXY): it notes each attempt and refuses it.</summary>
     public OutboundTrap Outbound { get; } = new();
+    /// <summary>Where every service exports its traces (OTLP/HTTP), kept in memory for the trace tests.</summary>
+    public OtlpReceiver Telemetry { get; } = new();
 
     /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
     public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
@@ -144,6 +146,7 @@ public class MeshFixture : IAsyncLifetime
                 ["HTTP_PROXY"] = Outbound.Address, ["HTTPS_PROXY"] = Outbound.Address, ["ALL_PROXY"] = Outbound.Address,
                 ["NO_PROXY"] = "127.0.0.1,localhost,::1",
                 ["Metrics__SampleInterval"] = "00:00:01",
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint, ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf", ["OTEL_BSP_SCHEDULE_DELAY"] = "500",
                 [$"RateLimits__Offices__{RateLimitedOffice}__PermitsPerSecond"] = "1", [$"RateLimits__Offices__{RateLimitedOffice}__Burst"] = "5",
             };
             if (name == "intake-2")
@@ -164,6 +167,7 @@ public class MeshFixture : IAsyncLifetime
             await Stop(service);
         Smtp.Dispose();
         Outbound.Dispose();
+        Telemetry.Dispose();
         Directory.Delete(DemoDirectory, recursive: true);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
@@ -121,6 +122,9 @@ public static class MailboxEndpoints
             case SubmissionStates.Acknowledged:
                 return TypedResults.Ok(new SubmissionEndpoints.StateAnswer(id, item.CurrentState));
             case SubmissionStates.AwaitingPickup:
+                // The recipient's acknowledgement is a trace of its own (its client's); a link leads to the submission's trace.
+                if (ActivityContext.TryParse(item.TraceParent, null, isRemote: true, out var submitted))
+                    Activity.Current?.AddLink(new ActivityLink(submitted));
                 var endpoint = await send.GetSendEndpoint(Queues.Address(Queues.Submissions));
                 await endpoint.Send(new AcknowledgeDelivery { SubmissionId = id, RecipientOffice = office }, cancellationToken);
                 return TypedResults.Accepted($"/v1/mailbox/{id}", new SubmissionEndpoints.StateAnswer(id, "Acknowledging"));

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Intake.Submissions.StateMachines;
+using CarePlanMesh.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -24,6 +26,7 @@ public sealed class PickupReminderCheck(NpgsqlDataSource dataSource, IBus bus, I
         // so it narrows the scan) is pushed out while the sweeper holds a lease on an expiring row.
         await using var command = new NpgsqlCommand(
             $"""
+            WITH reminded AS (
             INSERT INTO intake.pickup_reminders (submission_id, reminder, recipient_office, deadline, reminded_at)
             SELECT s.correlation_id, r.reminder, s.recipient_office, d.deadline, now()
             FROM intake.submissions s
@@ -36,7 +39,9 @@ public sealed class PickupReminderCheck(NpgsqlDataSource dataSource, IBus bus, I
             ORDER BY r.due
             LIMIT @limit
             ON CONFLICT DO NOTHING
-            RETURNING submission_id, reminder, recipient_office, deadline
+            RETURNING submission_id, reminder, recipient_office, deadline)
+            SELECT r.submission_id, r.reminder, r.recipient_office, r.deadline, s.data->>'traceParent'
+            FROM reminded r JOIN intake.submissions s ON s.correlation_id = r.submission_id
             """, connection, transaction);
         command.Parameters.AddWithValue("unpicked", PickupReminders.Unpicked);
         command.Parameters.AddWithValue("near", PickupReminders.DeadlineNear);
@@ -44,21 +49,27 @@ public sealed class PickupReminderCheck(NpgsqlDataSource dataSource, IBus bus, I
         command.Parameters.AddWithValue("after", period.PickupReminderAfter);
         command.Parameters.AddWithValue("before", period.PickupReminderBefore);
         command.Parameters.AddWithValue("limit", limit);
-        var due = new List<NotifyOffice>();
+        var due = new List<(NotifyOffice Reminder, string? TraceParent)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
-                due.Add(new NotifyOffice
+                due.Add((new NotifyOffice
                 {
                     SubmissionId = reader.GetGuid(0),
                     Reminder = reader.GetString(1),
                     OfficeNumber = reader.GetString(2),
                     Deadline = reader.GetFieldValue<DateTimeOffset>(3),
                     Topic = NotificationTopics.DeliveryPickupReminder,
-                });
+                }, reader.IsDBNull(4) ? null : reader.GetString(4)));
 
         var endpoint = await bus.GetSendEndpoint(Queues.Address(Queues.NotifyOffice));
-        foreach (var reminder in due)
+        foreach (var (reminder, traceParent) in due)
+        {
+            // Part of the submission's trace, like the sweeper's re-drives.
+            using var activity = ServiceDefaultsExtensions.ActivitySource.StartActivity("pickup reminder", ActivityKind.Internal,
+                ActivityContext.TryParse(traceParent, null, isRemote: true, out var submitted) ? submitted : default);
+            activity?.SetTag("careplanmesh.submission_id", reminder.SubmissionId.ToString());
             await endpoint.Send(reminder, cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return due.Count;
     }

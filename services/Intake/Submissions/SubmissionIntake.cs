@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.MessageData;
@@ -157,6 +158,7 @@ public sealed class SubmissionIntake(
             // If the announcement below is lost, the sweeper starts the saga once this passes.
             Deadline = now + sagaOptions.Value.StepTimeout,
             Timeline = [new TimelineEntry(SubmissionStates.Received, now)],
+            TraceParent = Activity.Current?.Id,
         };
         try
         {

@@ -98,7 +98,7 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
     /// Claims up to <paramref name="limit"/> instances whose deadline has passed, pushing their deadline out by
     /// <paramref name="lease"/> so that other replicas (SKIP LOCKED) and the next sweep leave them alone meanwhile.
     /// </summary>
-    public async Task<IReadOnlyList<(Guid Id, string State, DateTimeOffset Deadline)>> ClaimOverdue(TimeSpan lease, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(Guid Id, string State, DateTimeOffset Deadline, string? TraceParent)>> ClaimOverdue(TimeSpan lease, int limit, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             $"""
@@ -111,14 +111,14 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
             UPDATE {Table} s SET deadline = now() + @lease
             FROM overdue
             WHERE s.correlation_id = overdue.correlation_id
-            RETURNING s.correlation_id, s.current_state, overdue.deadline
+            RETURNING s.correlation_id, s.current_state, overdue.deadline, s.data->>'traceParent'
             """);
         command.Parameters.AddWithValue("limit", limit);
         command.Parameters.AddWithValue("lease", lease);
-        var claimed = new List<(Guid, string, DateTimeOffset)>();
+        var claimed = new List<(Guid, string, DateTimeOffset, string?)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            claimed.Add((reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+            claimed.Add((reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
         return claimed;
     }
 

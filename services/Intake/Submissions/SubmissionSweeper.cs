@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -48,8 +50,15 @@ public sealed class SubmissionSweeper(
     public async Task<int> SweepOnce(CancellationToken cancellationToken)
     {
         var overdue = await store.ClaimOverdue(options.Value.Lease, options.Value.BatchSize, cancellationToken);
-        foreach (var (id, state, deadline) in overdue)
+        foreach (var (id, state, deadline, traceParent) in overdue)
+        {
+            // The re-drive continues the submission's trace (begun by the request that submitted it) rather than starting one.
+            using var redrive = ServiceDefaultsExtensions.ActivitySource.StartActivity("submission redrive", ActivityKind.Internal,
+                ActivityContext.TryParse(traceParent, null, isRemote: true, out var submitted) ? submitted : default);
+            redrive?.SetTag("careplanmesh.submission_id", id.ToString());
+            redrive?.SetTag("careplanmesh.submission_state", state);
             await bus.Publish(new SubmissionStepOverdue { SubmissionId = id, State = state, Deadline = deadline }, cancellationToken);
+        }
         if (overdue.Count > 0)
             logger.LogInformation("Re-drove {Count} overdue submissions", overdue.Count);
 

@@ -49,6 +49,9 @@ public class SubmissionState : SagaStateMachineInstance, ISagaVersion
     public DateTimeOffset? FinishedAt { get; set; }
 
     public List<TimelineEntry> Timeline { get; set; } = [];
+
+    /// <summary>The W3C traceparent of the request that submitted it: the sweeper's re-drives continue that trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 public record TimelineEntry(string State, DateTimeOffset At);

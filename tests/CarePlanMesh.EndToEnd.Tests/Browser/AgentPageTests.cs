@@ -91,6 +91,11 @@ public sealed class AgentPageTests(MeshFixture mesh) : IAsyncLifetime
         await Expect(page.Locator("#status")).ToContainTextAsync("サインイン済み");
         await Expect(page.Locator("#status")).ToContainTextAsync("中継に接続中");
         await Expect(page.Locator("#office")).ToContainTextAsync(MeshFixture.PageCareOffice);
+        await Expect(page.Locator("#partnerships-table tbody tr", new() { HasText = MeshFixture.PageProvider })).ToContainTextAsync("連携中");
+        await page.GetByLabel("事業所を探す（名前・事業所番号）").FillAsync("画面テスト訪問看護");
+        await page.GetByLabel("事業所を探す（名前・事業所番号）").PressAsync("Enter");
+        await Expect(page.Locator("#directory-table tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#directory-table tbody tr")).ToContainTextAsync(MeshFixture.PageProvider);
 
         var files = Broken("20250731090000");
         var dateDefect = StandardValidator.Validate(files).Defects.Single(d => d.Rule == "field.date");
@@ -134,6 +139,8 @@ public sealed class AgentPageTests(MeshFixture mesh) : IAsyncLifetime
         await Expect(detail.Locator("ol.timeline")).ToContainTextAsync("受領済み");
         await Expect(detail.Locator("ul.receipts li")).ToHaveCountAsync(3);
         await AgentBrowser.Screenshot(care, "sent");
+        await care.ReloadAsync();
+        await Expect(care.Locator("#notices-list li.unread", new() { HasText = "相手が受領しました" })).Not.ToHaveCountAsync(0);
 
         var provider = await browser.Open(_provider);
         var received = provider.Locator($"#received-table tr[data-send-unit='{serial}']");
@@ -152,6 +159,62 @@ public sealed class AgentPageTests(MeshFixture mesh) : IAsyncLifetime
             Assert.Equal(content, entry.ToArray());
         }
     }
+
+    [Fact]
+    public async Task The_months_reconciliation_shows_the_differences_with_the_users_names_from_the_files_the_agent_sent()
+    {
+        const string month = "202508", planSerial = "20250725090000";
+        // Two users planned; the first is planned over 要介護1's limit and delivered twice where once was planned.
+        var plan = StandardFiles.Valid("plan6", month, planSerial);
+        var table7 = StandardFiles.Valid("table7", month, planSerial).SetAll("categoryLimitWithinUnits", "").SetAll("categoryLimitExcessUnits", "");
+        var totals = Enumerable.Range(0, table7.Rows.Count).Where(r => table7.Get(r, "serviceCode") == "999999").ToList();
+        table7.Set(totals[0], "categoryLimitWithinUnits", "16000").Set(totals[0], "categoryLimitExcessUnits", "900");
+        table7.Set(totals[1], "categoryLimitWithinUnits", "1100").Set(totals[1], "categoryLimitExcessUnits", "0");
+        var supplement = StandardFiles.Valid("supplement", month, planSerial).SetAll("careLevel", "21").SetAll("categoryLimitUnits", "16765")
+            .Set(0, "name", "突合　一郎（架空）").Set(0, "nameKana", "トツゴウ　イチロウ").Set(1, "name", "突合　二郎（架空）");
+        Directory.CreateDirectory(_care.Outbox);
+        foreach (var (name, content) in new[] { plan.Pair, table7.Pair, supplement.Pair }.Select(PageOffices))
+            await File.WriteAllBytesAsync(Path.Combine(_care.Outbox, name), content);
+        var sent = Path.Combine(_care.Outbox, "sent");
+        await Poll.Until(() => Task.FromResult(Directory.Exists(sent) && Directory.GetFiles(sent, "submission.json", SearchOption.AllDirectories).Length > 0),
+            Delivery, () => $"the plan was never sent.\n{_care.Log()}\n{mesh.Logs()}");
+        var planId = JsonDocument.Parse(await File.ReadAllTextAsync(Directory.GetFiles(sent, "submission.json", SearchOption.AllDirectories).Single()))
+            .RootElement.GetProperty("submissionId").GetGuid();
+        // The 予定's facts are recorded once it is validated: the 実績 follows after that, as it would a month later.
+        await mesh.WaitForState(mesh.ClientFor(MeshFixture.PageCareOffice), planId, "AwaitingPickup");
+        var actual = PageOffices(StandardFiles.Valid("actual6", month, "20250901090000").Set(1, "count", "2").Pair);
+        await mesh.Submit(mesh.ClientFor(MeshFixture.PageProvider), [actual]);
+
+        await using var browser = await AgentBrowser.Launch();
+        var page = await browser.Open(_care);
+        await page.GetByLabel("対象年月").FillAsync("2025-08");
+        var open = page.GetByRole(AriaRole.Button, new() { Name = "詳細を開く" });
+        await Poll.Until(async () =>
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "表示", Exact = true }).ClickAsync();
+            await Task.Delay(500);
+            return await open.CountAsync() == 1;
+        }, Delivery, () => $"the reconciliation's report never became ready.\n{_care.Log()}\n{mesh.Logs()}");
+        await Expect(page.Locator("#reconcile-table tbody tr")).ToContainTextAsync(MeshFixture.PageProvider);
+        await open.ClickAsync();
+        var detail = page.Locator("#reconcile-detail");
+        await Expect(detail.Locator("tbody tr")).ToHaveCountAsync(1);
+        var cells = detail.Locator("tbody tr td");
+        await Expect(cells.Nth(0)).ToHaveTextAsync("突合　一郎（架空）（トツゴウ　イチロウ）");
+        await Expect(cells.Nth(1)).ToHaveTextAsync("回数が違う");
+        await Expect(cells.Nth(3)).ToHaveTextAsync("119902");
+        await Expect(cells.Nth(5)).ToHaveTextAsync("2");
+        await Expect(cells.Nth(6)).ToHaveTextAsync("2");
+        await Expect(detail.Locator("ul li")).ToHaveTextAsync(["突合　一郎（架空）（トツゴウ　イチロウ）: 超過単位数 135"]);
+        await AgentBrowser.Screenshot(page, "reconciliation");
+        // Names are shown on the page only: never in the agent's log.
+        Assert.DoesNotContain(_care.Lines, l => l.Contains("突合", StringComparison.Ordinal) || l.Contains(StandardFiles.Users[0], StringComparison.Ordinal));
+    }
+
+    /// <summary>A file of the test data between 0300000100 and 0300000005, moved to the page tests' own pair.</summary>
+    static (string Name, byte[] Content) PageOffices((string Name, byte[] Content) file) =>
+        (file.Name.Replace(StandardFiles.CareOffice, MeshFixture.PageCareOffice).Replace(StandardFiles.Provider, MeshFixture.PageProvider),
+         Ms932.Encoding.GetBytes(Ms932.Encoding.GetString(file.Content).Replace(StandardFiles.CareOffice, MeshFixture.PageCareOffice).Replace(StandardFiles.Provider, MeshFixture.PageProvider)));
 
     /// <summary>The sample 予定 unit with a サービス利用日 that is no date (line 1 of the 第6表).</summary>
     static (string Name, byte[] Content)[] Broken(string serial)

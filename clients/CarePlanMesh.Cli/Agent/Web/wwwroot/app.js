@@ -39,6 +39,12 @@ const texts = {
     'diff.notDelivered': '予定あり・実績なし', 'diff.notPlanned': '実績あり・予定なし', 'diff.differentServiceCode': 'サービスコードが違う',
     'diff.differentTimesOrUnits': '時刻または単位数が違う', 'diff.differentCounts': '回数が違う', 'diff.usersWithoutPlan': '予定のない利用者',
     'receipt.received': '受付', 'receipt.validated': '点検済み', 'receipt.acknowledged': '受領',
+    'topic.delivery.available': '新しい送信単位が届きました', 'topic.delivery.withdrawn': '送信元が取り下げました', 'topic.submission.rejected': '送った送信単位に不備がありました',
+    'topic.submission.failed': '送った送信単位を届けられませんでした', 'topic.submission.expired': '相手が期限までに受け取りませんでした', 'topic.submission.acknowledged': '相手が受領しました',
+    'topic.send-unit.out-of-order': '連番の順番が前後しています', 'topic.partnership.requested': '連携の依頼が届きました', 'topic.partnership.approved': '連携が承認されました',
+    'topic.partnership.declined': '連携が辞退されました', 'topic.partnership.suspended': '連携が一時停止されました', 'topic.partnership.ended': '連携が終了しました',
+    'topic.certificate.expiring': '証明書の期限が近づいています', 'topic.delivery.pickup-reminder': '受け取っていない送信単位があります', 'topic.licence.expiring': 'ライセンスの期限が近づいています',
+    'topic.licence.expired': 'ライセンスの期限が切れました', 'topic.reconciliation.ready': '突合の詳細ができました',
   },
   en: {
     'title': 'CarePlanMesh office agent', 'skip': 'Skip to content', 'nav': 'Contents', 'refresh': 'Refresh', 'langButton': '日本語', 'langLabel': '日本語に切り替える',
@@ -77,6 +83,12 @@ const texts = {
     'diff.notDelivered': 'Planned, not delivered', 'diff.notPlanned': 'Delivered, not planned', 'diff.differentServiceCode': 'Different service code',
     'diff.differentTimesOrUnits': 'Different times or units', 'diff.differentCounts': 'Different counts', 'diff.usersWithoutPlan': 'User without a plan',
     'receipt.received': 'Received', 'receipt.validated': 'Validated', 'receipt.acknowledged': 'Acknowledged',
+    'topic.delivery.available': 'A send unit arrived', 'topic.delivery.withdrawn': 'The sender withdrew a unit', 'topic.submission.rejected': 'A unit you sent has defects',
+    'topic.submission.failed': 'A unit you sent could not be delivered', 'topic.submission.expired': 'The recipient did not pick a unit up in time', 'topic.submission.acknowledged': 'The recipient acknowledged a unit',
+    'topic.send-unit.out-of-order': 'Units arrived out of 連番 order', 'topic.partnership.requested': 'A partnership was requested', 'topic.partnership.approved': 'A partnership was approved',
+    'topic.partnership.declined': 'A partnership was declined', 'topic.partnership.suspended': 'A partnership was suspended', 'topic.partnership.ended': 'A partnership ended',
+    'topic.certificate.expiring': 'The certificate expires soon', 'topic.delivery.pickup-reminder': 'A unit waits to be picked up', 'topic.licence.expiring': 'The licence expires soon',
+    'topic.licence.expired': 'The licence expired', 'topic.reconciliation.ready': 'A reconciliation report is ready',
   },
 };
 
@@ -103,6 +115,7 @@ function el(tag, attributes = {}, ...children) {
   for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
   return node;
 }
+const fill = (node, ...children) => node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== ''));
 const row = cells => el('tr', {}, cells.map(c => c instanceof Node ? el('td', {}, c) : el('td', { text: c ?? '' })));
 const problemText = p => p ? `${lang === 'ja' ? (p.titleJa ?? p.title) : p.title}: ${lang === 'ja' ? (p.detailJa ?? p.detail) : p.detail}` : '';
 
@@ -232,7 +245,7 @@ function renderSent() {
   }));
   if (data.sent && items.length === 0) body.replaceChildren(el('tr', {}, el('td', { colspan: 6, text: t('sent.none') })));
   const local = data.sent?.local ?? [];
-  $('sent-local').replaceChildren(...(local.length === 0 ? [] : [el('h3', { text: t('sent.local') }), el('ul', {}, local.map(u =>
+  fill($('sent-local'), ...(local.length === 0 ? [] : [el('h3', { text: t('sent.local') }), el('ul', {}, local.map(u =>
     el('li', { 'data-send-unit': u.sendUnit }, `${u.sendUnit} — ${stateText(u.state)}${u.folder ? ` — ${u.folder}` : ''}`,
       u.report ? el('details', {}, el('summary', { text: t('sent.report') }), el('pre', { text: u.report })) : null)))]));
 }
@@ -247,12 +260,12 @@ function renderSentDetail() {
   if (!d) { box.classList.add('hidden'); return; }
   const s = d.status;
   const receipts = d.receipts ?? [];
-  box.replaceChildren(
+  fill(box,
     el('h3', { text: `${t('col.sendUnit')} ${s.sendUnit} → ${s.recipientOffice}: ${stateText(s.state)}` }),
     el('h4', { text: t('sent.timeline') }),
     el('ol', { class: 'timeline' }, (s.timeline ?? []).map(e => el('li', {}, el('strong', { text: stateText(e.state) }), ` ${when(e.at)}`))),
     s.failure ? el('p', { class: 'bad', text: lang === 'ja' ? s.failure.messageJa : s.failure.messageEn }) : null,
-    (s.defects ?? []).length ? el('ul', {}, s.defects.map(x => el('li', { text: `${x.file} ${x.line ?? ''} ${x.field ?? ''}: ${lang === 'ja' ? x.messageJa : x.messageEn}` }))) : null,
+    (s.defects ?? []).length ? el('ul', {}, s.defects.map(x => el('li', { text: `${t(`severity.${x.severity ?? 'error'}`)} — ${x.file} ${x.line ?? ''} ${x.field ?? ''}: ${lang === 'ja' ? x.messageJa : x.messageEn}` }))) : null,
     el('h4', { text: t('sent.receipts') }),
     receipts.length ? el('ul', { class: 'receipts' }, receipts.map(r => el('li', { text: `${t(`receipt.${r.kind}`)} ${when(r.at)}` }))) : el('p', { text: t('sent.noReceipts') }),
     d.folder ? el('p', { text: `${t('sent.folder')}: ${d.folder}` }) : null,
@@ -310,7 +323,7 @@ function renderReport() {
   const r = data.report;
   if (!r) { box.classList.add('hidden'); return; }
   const who = x => x.name ? `${x.name}${x.nameKana ? `（${x.nameKana}）` : ''}` : (x.user ? `${x.user.insurerNumber} / ${x.user.insuredNumber}` : '');
-  box.replaceChildren(
+  fill(box,
     el('h3', { text: `${t('reconcile.detail')} — ${r.providerOffice} ${r.serviceMonth}` }),
     el('table', {}, el('thead', {}, el('tr', {}, ['col.user', 'col.kind', 'col.date', 'col.planCode', 'col.actualCode', 'col.planLine', 'col.actualLine'].map(k => el('th', { scope: 'col', text: t(k) })))),
       el('tbody', {}, (r.differences ?? []).map(d => row([who(d), t(`diff.${d.kind}`), d.serviceDate ?? '', d.planServiceCode ?? '', d.actualServiceCode ?? '', d.planLine ?? '', d.actualLine ?? ''])))),
@@ -368,7 +381,7 @@ function renderNotifications() {
   if (!data.notifications) return;
   const items = data.notifications.items ?? [];
   list.replaceChildren(...(items.length === 0 ? [el('li', { text: t('notices.none') })] : items.map(n => el('li', { class: n.readAt ? 'read' : 'unread' },
-    el('strong', { text: n.topic }), ` ${when(n.createdAt)} `,
+    el('strong', { text: texts[lang][`topic.${n.topic}`] ? t(`topic.${n.topic}`) : n.topic }), ` ${when(n.createdAt)} `,
     n.data?.sendUnit ? `${t('col.sendUnit')} ${n.data.sendUnit} ` : '',
     n.readAt ? null : el('span', { class: 'badge', text: t('notices.unread') }),
     n.readAt ? null : el('button', { type: 'button', onclick: async () => { try { await api(`/api/notifications/${n.id}/read`, { method: 'POST' }); } catch (error) { showError(error); } loadNotifications(); }, text: t('notices.read') })))));

@@ -11,9 +11,13 @@ public sealed class AgentProcess : IAsyncDisposable
     readonly ConcurrentQueue<string> _lines = new();
     Process? _process;
 
-    public AgentProcess(MeshFixture mesh, string office, string root)
+    readonly Uri? _relay;
+
+    /// <param name="relay">Another relay address than the mesh's (e.g. one where nothing listens).</param>
+    public AgentProcess(MeshFixture mesh, string office, string root, Uri? relay = null)
     {
         _mesh = mesh;
+        _relay = relay;
         _office = office;
         Outbox = Path.Combine(root, office, "outbox");
         Inbox = Path.Combine(root, office, "inbox");
@@ -35,7 +39,7 @@ public sealed class AgentProcess : IAsyncDisposable
         [
             MeshFixture.BuiltAssembly(Path.Combine("clients", "CarePlanMesh.Cli"), "cpm.dll"), "agent",
             "--office", Path.Combine(_mesh.DemoDirectory, "offices", _office), "--ca", Path.Combine(_mesh.DemoDirectory, "ca.pem"),
-            "--url", _mesh.BaseAddress.ToString(), "--outbox", Outbox, "--inbox", Inbox, "--data", Data,
+            "--url", (_relay ?? _mesh.BaseAddress).ToString(), "--outbox", Outbox, "--inbox", Inbox, "--data", Data,
             "--quiet-seconds", "1", "--incomplete-seconds", "4", "--poll-seconds", "2", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ])
         {

@@ -82,6 +82,29 @@ public sealed class AgentPageTests(MeshFixture mesh) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_the_relay_unreachable_the_page_says_so_at_once_with_a_503_problem_in_both_languages()
+    {
+        using var nothing = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        nothing.Start();
+        var closed = ((IPEndPoint)nothing.LocalEndpoint).Port;
+        nothing.Stop();
+        await using var offline = new AgentProcess(mesh, MeshFixture.PageCareOffice, Path.Combine(_root, "offline"), new Uri($"https://127.0.0.1:{closed}"));
+        offline.Start();
+        var address = new Uri(await AgentPageAddress.Of(offline));
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri($"http://127.0.0.1:{offline.Port}") };
+        Assert.Equal(HttpStatusCode.SeeOther, (await http.GetAsync(address.PathAndQuery)).StatusCode);
+
+        var started = DateTime.UtcNow;
+        var sent = await http.GetAsync("/api/sent");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the page waited for a relay that is not there");
+        await AssertProblem(sent, HttpStatusCode.ServiceUnavailable, "relay-unavailable");
+        Assert.NotNull(sent.Headers.RetryAfter);
+        var status = await http.GetFromJsonAsync<JsonElement>("/api/status");
+        Assert.False(status.GetProperty("connected").GetBoolean());
+        Assert.False(status.GetProperty("signedIn").GetBoolean());
+    }
+
+    [Fact]
     public async Task The_page_shows_the_sign_in_state_and_a_dropped_broken_file_is_refused_with_its_defect_in_japanese_and_english()
     {
         await using var browser = await AgentBrowser.Launch();

@@ -11,9 +11,13 @@ public sealed class AgentProcess : IAsyncDisposable
     readonly ConcurrentQueue<string> _lines = new();
     Process? _process;
 
-    public AgentProcess(MeshFixture mesh, string office, string root)
+    readonly Uri? _relay;
+
+    /// <param name="relay">Another relay address than the mesh's (e.g. one where nothing listens).</param>
+    public AgentProcess(MeshFixture mesh, string office, string root, Uri? relay = null)
     {
         _mesh = mesh;
+        _relay = relay;
         _office = office;
         Outbox = Path.Combine(root, office, "outbox");
         Inbox = Path.Combine(root, office, "inbox");
@@ -23,6 +27,8 @@ public sealed class AgentProcess : IAsyncDisposable
     public string Outbox { get; }
     public string Inbox { get; }
     public string Data { get; }
+    /// <summary>The port of the agent's web page, free when the agent was created, so that agents of parallel tests do not collide.</summary>
+    public int Port { get; } = FreePort();
 
     /// <summary>Every line the agent wrote to standard output, across restarts.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
@@ -33,8 +39,8 @@ public sealed class AgentProcess : IAsyncDisposable
         [
             MeshFixture.BuiltAssembly(Path.Combine("clients", "CarePlanMesh.Cli"), "cpm.dll"), "agent",
             "--office", Path.Combine(_mesh.DemoDirectory, "offices", _office), "--ca", Path.Combine(_mesh.DemoDirectory, "ca.pem"),
-            "--url", _mesh.BaseAddress.ToString(), "--outbox", Outbox, "--inbox", Inbox, "--data", Data,
-            "--quiet-seconds", "1", "--incomplete-seconds", "4", "--poll-seconds", "2",
+            "--url", (_relay ?? _mesh.BaseAddress).ToString(), "--outbox", Outbox, "--inbox", Inbox, "--data", Data,
+            "--quiet-seconds", "1", "--incomplete-seconds", "4", "--poll-seconds", "2", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ])
         {
             RedirectStandardOutput = true,
@@ -62,6 +68,13 @@ public sealed class AgentProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
+
+    static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public string Log() => $"--- agent {_office} ---\n{string.Join("\n", _lines)}";

@@ -38,6 +38,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the office agent tests: the agents import and acknowledge whatever reaches their office.</summary>
     public const string AgentCareOffice = "2900000210";
     public const string AgentProvider = "2900000211";
+    /// <summary>A partnered, licensed pair of its own for the agent's web page tests (Browser/), so the page's lists hold only their units.</summary>
+    public const string PageCareOffice = "2900000212";
+    public const string PageProvider = "2900000213";
     /// <summary>The one office with a tiny rate limit (RateLimits:Offices), which only the rate limit test uses.</summary>
     public const string RateLimitedOffice = "2700000208";
 
@@ -54,6 +57,7 @@ public class MeshFixture : IAsyncLifetime
         new(NoticeCareOffice, ["43"], "通知テスト居宅介護支援事業所", [NoticeProvider]), new(NoticeProvider, ["13"], "通知テスト訪問看護事業所"),
         new(RateLimitedOffice, ["43"], "上限テスト居宅介護支援事業所"),
         new(AgentCareOffice, ["43"], "エージェントテスト居宅介護支援事業所", [AgentProvider]), new(AgentProvider, ["13"], "エージェントテスト訪問看護事業所"),
+        new(PageCareOffice, ["43"], "画面テスト居宅介護支援事業所", [PageProvider]), new(PageProvider, ["13"], "画面テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =
@@ -467,7 +471,7 @@ public class MeshFixture : IAsyncLifetime
 
     static string BuildConfiguration() => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "CarePlanMesh.sln")))

@@ -51,10 +51,20 @@ public static class AgentCommand
         var incomplete = Seconds("--incomplete-seconds", "a unit still missing files is refused once none of its files has changed for this long", 120);
         var poll = Seconds("--poll-seconds", "how often the mailbox and sent units are checked besides the event stream", 30);
         var longWait = Seconds("--long-wait-seconds", "a received unit waiting this long for an earlier one is reported", 600);
+        var port = new Option<int>("--port")
+        {
+            Description = "the port of the agent's web page on 127.0.0.1 / エージェントの画面のポート（127.0.0.1）",
+            DefaultValueFactory = _ => 5080,
+        };
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 65535)
+                result.AddError("--port is a TCP port, 1 to 65535.");
+        });
 
         var command = new Command("agent", "watch the outbox and send complete units; receive deliveries into the inbox in 連番 order (runs until stopped)")
         {
-            office, ca, url, relay, outbox, inbox, data, quiet, incomplete, poll, longWait,
+            office, ca, url, relay, outbox, inbox, data, quiet, incomplete, poll, longWait, port,
         };
         command.Validators.Add(result =>
         {
@@ -88,7 +98,8 @@ public static class AgentCommand
                 TimeSpan.FromSeconds(parsed.GetValue(quiet)),
                 TimeSpan.FromSeconds(parsed.GetValue(incomplete)),
                 TimeSpan.FromSeconds(parsed.GetValue(poll)),
-                TimeSpan.FromSeconds(parsed.GetValue(longWait)));
+                TimeSpan.FromSeconds(parsed.GetValue(longWait)),
+                parsed.GetValue(port));
             using var agent = new OfficeAgent(settings, new AgentLog(dataFolder));
             await agent.Run(cancellationToken);
             return 0;

@@ -15,7 +15,8 @@ public sealed record AgentSettings(
     TimeSpan Quiet,
     TimeSpan IncompleteAfter,
     TimeSpan Poll,
-    TimeSpan LongWait)
+    TimeSpan LongWait,
+    int Port)
 {
     public string SentFolder => Path.Combine(Outbox, "sent");
     public string FailedFolder => Path.Combine(Outbox, "failed");

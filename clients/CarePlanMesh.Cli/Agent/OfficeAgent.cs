@@ -1,6 +1,6 @@
 namespace CarePlanMesh.Cli.Agent;
 
-/// <summary>The long-running office agent: the outbox loop, the inbox loop and the event stream that wakes them.</summary>
+/// <summary>The long-running office agent: the outbox loop, the inbox loop, the event stream that wakes them and the local web page.</summary>
 public sealed class OfficeAgent(AgentSettings settings, AgentLog log) : IDisposable
 {
     static readonly TimeSpan OutboxScan = TimeSpan.FromSeconds(1);
@@ -34,7 +34,8 @@ public sealed class OfficeAgent(AgentSettings settings, AgentLog log) : IDisposa
                 await inbox.Tick(cancellationToken);
                 await _inboxWakeup.Wait(settings.Poll, cancellationToken);
             }, cancellationToken),
-            events.Run(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default));
+            events.Run(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default),
+            new Web.AgentPage(settings, _store, _relay, log).Run(cancellationToken));
         log.Info("agent stopped");
     }
 

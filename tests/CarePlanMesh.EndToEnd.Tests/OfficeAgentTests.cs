@@ -46,9 +46,13 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
 
         var received = Path.Combine(_provider.Inbox, MeshFixture.AgentCareOffice, serial);
         await Until(() => Directory.Exists(received), "the unit never reached the provider's inbox");
-        Assert.Equal(unit.Select(f => f.Name).Order(), Directory.GetFiles(received).Select(Path.GetFileName).Order());
         foreach (var (name, content) in unit)
             Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(received, name)));
+        // Once acknowledged, the relay's signed receipt of the acknowledgement lands beside the files, and nothing else does.
+        var receipt = Path.Combine(received, "receipt-acknowledged.p7s");
+        await Until(() => File.Exists(receipt), "the acknowledgement's receipt never arrived beside the received files");
+        Assert.Equal(unit.Select(f => f.Name).Append("receipt-acknowledged.p7s").Order(StringComparer.Ordinal),
+            Directory.GetFiles(received).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         var sent = Path.Combine(_care.Outbox, "sent", Today, serial);
         await Until(() => File.Exists(Path.Combine(sent, "receipt-acknowledged.p7s")), "the acknowledged receipt never arrived in outbox/sent");
@@ -61,6 +65,9 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         foreach (var kind in new[] { "received", "validated", "acknowledged" })
             Assert.Contains(id.ToString(), System.Text.Encoding.UTF8.GetString(
                 await OpenSsl.Verify(await File.ReadAllBytesAsync(Path.Combine(sent, $"receipt-{kind}.p7s")), Path.Combine(mesh.DemoDirectory, "ca.pem"))));
+        // The provider holds the same signed statement of its acknowledgement as the sender.
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(sent, "receipt-acknowledged.p7s")), await File.ReadAllBytesAsync(receipt));
+        Assert.Contains(id.ToString(), System.Text.Encoding.UTF8.GetString(await OpenSsl.Verify(await File.ReadAllBytesAsync(receipt), Path.Combine(mesh.DemoDirectory, "ca.pem"))));
     }
 
     [Fact]
@@ -80,6 +87,33 @@ public sealed class OfficeAgentTests(MeshFixture mesh) : IAsyncLifetime
         Assert.True(imported.FindIndex(l => l.Contains(earlier)) < imported.FindIndex(l => l.Contains(later)), _provider.Log());
         await mesh.WaitForState(sender, earlierId, "Acknowledged");
         await mesh.WaitForState(sender, laterId, "Acknowledged");
+    }
+
+    [Fact]
+    public async Task A_csv_file_whose_name_is_not_the_standards_lands_in_outbox_failed_with_a_report_and_its_name_stays_out_of_the_log()
+    {
+        _care.Start();
+        Directory.CreateDirectory(_care.Outbox);
+        const string name = "山田様_利用票.csv";
+        var content = SampleFiles.PlanSendUnit("20250722100000", MeshFixture.AgentCareOffice, MeshFixture.AgentProvider)[0].Content;
+        await File.WriteAllBytesAsync(Path.Combine(_care.Outbox, name), content);
+        // A temporary name before a rename is not a CSV file and is left alone.
+        await File.WriteAllBytesAsync(Path.Combine(_care.Outbox, "export.tmp"), content);
+
+        var failed = Path.Combine(_care.Outbox, "failed", Today, "名前不正_misnamed");
+        var reportPath = Path.Combine(failed, "報告_report.txt");
+        await Until(() => File.Exists(reportPath), "the misnamed file never reached outbox/failed");
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(failed, name)));
+        var report = await File.ReadAllTextAsync(reportPath);
+        var english = report.IndexOf("----- English -----", StringComparison.Ordinal);
+        Assert.Contains("ファイル名が標準仕様の形式ではない", report[..english]);
+        Assert.Contains("not in the standard's form", report[english..]);
+        var defects = new List<Defect>();
+        Assert.Null(StandardFileName.Parse(name, defects));
+        Assert.NotEmpty(defects);
+        Assert.All(defects, d => Assert.Contains(d.MessageJa, report));
+        Assert.True(File.Exists(Path.Combine(_care.Outbox, "export.tmp")));
+        Assert.DoesNotContain(_care.Lines, l => l.Contains("山田", StringComparison.Ordinal));
     }
 
     [Fact]

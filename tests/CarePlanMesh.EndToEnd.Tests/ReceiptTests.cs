@@ -11,12 +11,13 @@ namespace CarePlanMesh.EndToEnd.Tests;
 public sealed class ReceiptTests(MeshFixture mesh)
 {
     [Fact]
-    public async Task The_sender_gets_received_validated_and_acknowledged_receipts_that_openssl_verifies()
+    public async Task The_sender_gets_received_validated_and_acknowledged_receipts_that_openssl_verifies_and_the_recipient_its_acknowledgement()
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var provider = mesh.ClientFor(MeshFixture.Provider);
         var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250616090000"), "AwaitingPickup");
         Assert.Equal(HttpStatusCode.Conflict, (await careOffice.GetAsync($"/v1/submissions/{id}/receipts/acknowledged")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await provider.GetAsync($"/v1/mailbox/{id}/receipt")).StatusCode);
         await provider.GetAsync($"/v1/mailbox/{id}");
         await provider.PostAsync($"/v1/mailbox/{id}/ack", null);
         var status = await mesh.WaitForState(careOffice, id, "Acknowledged");
@@ -35,6 +36,10 @@ public sealed class ReceiptTests(MeshFixture mesh)
                 statement.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("sha256").GetString()));
         }
         Assert.Equal(HttpStatusCode.NotFound, (await provider.GetAsync($"/v1/submissions/{id}/receipts/received")).StatusCode);
+
+        // The recipient keeps the same signed statement of its acknowledgement; nobody else gets it from the mailbox.
+        Assert.Equal(await careOffice.GetByteArrayAsync($"/v1/submissions/{id}/receipts/acknowledged"), await provider.GetByteArrayAsync($"/v1/mailbox/{id}/receipt"));
+        Assert.Equal(HttpStatusCode.NotFound, (await careOffice.GetAsync($"/v1/mailbox/{id}/receipt")).StatusCode);
     }
 
     [Fact]

@@ -27,7 +27,10 @@ public static class DeliveryStates
     public const string Importing = "importing";
     /// <summary>Its files are in the inbox; the acknowledgement is due.</summary>
     public const string Imported = "imported";
+    /// <summary>The relay took the acknowledgement; its signed receipt is due beside the files.</summary>
     public const string Acknowledged = "acknowledged";
+    /// <summary>The relay's signed receipt of the acknowledgement is saved beside the files: nothing more to do.</summary>
+    public const string Receipted = "receipted";
     /// <summary>The package did not open or did not verify: never imported, never acknowledged.</summary>
     public const string Refused = "refused";
 }

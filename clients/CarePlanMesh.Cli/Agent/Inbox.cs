@@ -32,12 +32,14 @@ public sealed class Inbox(AgentSettings settings, AgentStore store, RelayConnect
         // Imported but not acknowledged (a crash or a failed call): acknowledge first, so later units are not held up.
         foreach (var row in store.DeliveriesIn(DeliveryStates.Imported))
             await Acknowledge(row, cancellationToken);
+        foreach (var row in store.DeliveriesIn(DeliveryStates.Acknowledged))
+            await SaveReceipt(row, cancellationToken);
 
         foreach (var sender in awaiting.GroupBy(i => i.SenderOffice))
             foreach (var item in sender.OrderBy(i => i.SendUnit, StringComparer.Ordinal))
             {
                 var row = store.Delivery(item.Id)!;
-                if (row.State == DeliveryStates.Acknowledged)
+                if (row.State is DeliveryStates.Acknowledged or DeliveryStates.Receipted)
                     continue;
                 if (row.State == DeliveryStates.Refused || !MayImport(item) || !await Import(row, cancellationToken))
                     break;
@@ -48,7 +50,7 @@ public sealed class Inbox(AgentSettings settings, AgentStore store, RelayConnect
     bool MayImport(MailboxItem item)
     {
         if (item.WaitingFor is not { } earlier
-            || earlier.Id is { } id && store.Delivery(id)?.State is DeliveryStates.Imported or DeliveryStates.Acknowledged)
+            || earlier.Id is { } id && store.Delivery(id)?.State is DeliveryStates.Imported or DeliveryStates.Acknowledged or DeliveryStates.Receipted)
         {
             _waitingSince.Remove(item.Id);
             return true;
@@ -143,6 +145,30 @@ public sealed class Inbox(AgentSettings settings, AgentStore store, RelayConnect
         log.Info($"delivery {row.Id} from {row.SenderOffice} 連番 {row.SendUnit} acknowledged");
         return true;
     }
+
+    /// <summary>
+    /// Saves the relay's signed receipt of the acknowledgement beside the imported files. The relay records the
+    /// acknowledgement a moment after taking it, so until then the receipt is not there yet and the next round asks again.
+    /// </summary>
+    async Task SaveReceipt(DeliveryRow row, CancellationToken cancellationToken)
+    {
+        using var response = await relay.Send(() => new HttpRequestMessage(HttpMethod.Get, $"/v1/mailbox/{row.Id}/receipt"), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            AgentFiles.WriteAtomically(Path.Combine(row.Folder!, ReceiptFile), await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            store.SetDeliveryState(row.Id, DeliveryStates.Receipted);
+            log.Info($"delivery {row.Id} from {row.SenderOffice} 連番 {row.SendUnit}: receipt saved");
+        }
+        else if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // The relay no longer holds the delivery (its metadata is past retention): there will never be a receipt.
+            log.Warn($"delivery {row.Id}: the relay no longer has it, so no receipt is saved");
+            store.SetDeliveryState(row.Id, DeliveryStates.Receipted);
+        }
+    }
+
+    /// <summary>The relay's signed receipt of the acknowledgement, beside a received unit's files (as in outbox/sent).</summary>
+    public const string ReceiptFile = "receipt-acknowledged.p7s";
 
     async Task<List<MailboxItem>> Awaiting(CancellationToken cancellationToken)
     {

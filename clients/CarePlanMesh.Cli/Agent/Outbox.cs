@@ -41,6 +41,7 @@ public sealed class Outbox(AgentSettings settings, AgentStore store, RelayConnec
             .Where(f => f.Name is not null && !taken.Contains(f.Name.Name))
             .GroupBy(f => (f.Name!.SenderOffice, f.Name.RecipientOffice, f.Name.SendUnit));
         var now = DateTime.UtcNow;
+        Misnamed(taken, now);
         foreach (var unit in units)
         {
             var quietFor = now - unit.Max(f => File.GetLastWriteTimeUtc(f.Path));
@@ -225,6 +226,33 @@ public sealed class Outbox(AgentSettings settings, AgentStore store, RelayConnec
     {
         var parts = row.UnitKey.Split('_');
         return (parts[0], parts[1]);
+    }
+
+    /// <summary>The failed folder of a CSV file whose name is not the standard's, so cannot be put in any send unit.</summary>
+    public const string MisnamedFolder = "名前不正_misnamed";
+
+    /// <summary>
+    /// A CSV file whose name is not the standard's belongs to no send unit and would otherwise wait in the outbox unseen:
+    /// once it has not changed for the incomplete period it moves to outbox/failed/&lt;date&gt;/名前不正_misnamed/ with a
+    /// report of what is wrong with the name. Other names (a temporary name before a rename, other files) are left alone.
+    /// </summary>
+    void Misnamed(HashSet<string> taken, DateTime now)
+    {
+        foreach (var path in Directory.EnumerateFiles(settings.Outbox))
+        {
+            var name = Path.GetFileName(path);
+            var defects = new List<Defect>();
+            if (!name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || taken.Contains(name)
+                || StandardFileName.Parse(name, defects) is not null || now - File.GetLastWriteTimeUtc(path) < settings.IncompleteAfter)
+                continue;
+            // The name may be anything the user typed: it stays in the report on this PC, never in the log.
+            log.Info("a CSV file with a name outside the standard failed the offline check");
+            Settle(store.AddUnit($"misnamed:{name}:{File.GetLastWriteTimeUtc(path).Ticks}", MisnamedFolder, UnitStates.Failing, [name],
+                AgentFiles.Unique(Dated(settings.FailedFolder, MisnamedFolder)),
+                FailureReport.Write("—", "—", "—", new FailureReport.Reason(
+                    "ファイル名が標準仕様の形式ではないため、どの送信単位のファイルか分かりません。", "The file name is not in the standard's form, so it belongs to no send unit."),
+                    defects)));
+        }
     }
 
     static string Dated(string root, string sendUnit) => Path.Combine(root, DateTime.Now.ToString("yyyy-MM-dd"), sendUnit);

@@ -11,7 +11,7 @@ namespace CarePlanMesh.Intake.Receipts;
 
 /// <summary>
 /// Signed receipts for the sender (issue #4 §5): when the relay received a submission, when it validated it, and when the
-/// recipient acknowledged it. Each is the relay's CMS signature over a small JSON statement (file names, sizes, SHA-256
+/// recipient acknowledged it; the recipient gets the same acknowledgement receipt for the delivery it acknowledged. Each is the relay's CMS signature over a small JSON statement (file names, sizes, SHA-256
 /// digests, times), issued once and then served as stored; `openssl cms -verify -CAfile ca.pem` checks it.
 /// </summary>
 public static class ReceiptEndpoints
@@ -24,6 +24,8 @@ public static class ReceiptEndpoints
     {
         api.MapGet("/submissions/{id:guid}/receipts", List).Produces<ReceiptList>();
         api.MapGet("/submissions/{id:guid}/receipts/{kind:regex(^(received|validated|acknowledged)$)}", Get).Produces<Stream>(StatusCodes.Status200OK, ApiContract.Cms).WithMetadata(new AuditAction("receipt"));
+        api.MapGet("/mailbox/{id:guid}/receipt", GetAcknowledged).Produces<Stream>(StatusCodes.Status200OK, ApiContract.Cms).WithMetadata(new AuditAction("receipt"))
+            .WithDescription("The relay's signed receipt of the recipient's acknowledgement (the sender's `acknowledged` receipt), for the recipient to keep beside the imported files.");
         return api;
     }
 
@@ -42,10 +44,23 @@ public static class ReceiptEndpoints
         new[] { ReceiptKinds.Received, ReceiptKinds.Validated, ReceiptKinds.Acknowledged }.Where(kind => Moment(submission, kind) is not null);
 
     static async Task<IResult> Get(Guid id, string kind, ClaimsPrincipal user, SubmissionStore store, ReceiptStore receipts,
-        IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken)
+        IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken) =>
+        await store.FindFor(id, user.Office(), cancellationToken) is { } submission
+            ? await Serve(submission, kind, receipts, signer, clock, cancellationToken)
+            : Problems.NotFound("submission", "送信");
+
+    static async Task<IResult> GetAcknowledged(Guid id, ClaimsPrincipal user, SubmissionStore store, ReceiptStore receipts,
+        IRequestClient<SignReceipt> signer, TimeProvider clock, CancellationToken cancellationToken) =>
+        // Only a unit that reached the recipient's mailbox is the recipient's to know of.
+        await store.FindReceivedBy(id, user.Office(), cancellationToken) is { } submission && submission.Timeline.Any(t => t.State == SubmissionStates.AwaitingPickup)
+            ? await Serve(submission, ReceiptKinds.Acknowledged, receipts, signer, clock, cancellationToken)
+            : Problems.NotFound("delivery", "配信");
+
+    /// <summary>The stored receipt, or the relay's signature over the statement now (once), stored for every later call.</summary>
+    static async Task<IResult> Serve(SubmissionState submission, string kind, ReceiptStore receipts, IRequestClient<SignReceipt> signer,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (await store.FindFor(id, user.Office(), cancellationToken) is not { } submission)
-            return Problems.NotFound("submission", "送信");
+        var id = submission.CorrelationId;
         if (Moment(submission, kind) is not { } moment)
             return Problems.Of(409, "receipt-not-yet", "No such receipt yet", "この受領証はまだありません",
                 $"The submission is {submission.CurrentState}; a '{kind}' receipt exists once that has happened.",

@@ -75,6 +75,15 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
         return (await Read(command, cancellationToken)).FirstOrDefault();
     }
 
+    /// <summary>The submission if <paramref name="office"/> is its recipient; otherwise null, as if there were none.</summary>
+    public async Task<SubmissionState?> FindReceivedBy(Guid id, string office, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT version, data FROM {Table} WHERE correlation_id = @id AND recipient_office = @office");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("office", office);
+        return (await Read(command, cancellationToken)).FirstOrDefault();
+    }
+
     /// <summary>The newest submission with the same sender, recipient and content received since <paramref name="since"/> that still counts.</summary>
     public async Task<Guid?> FindDuplicate(string sender, string recipient, string contentDigest, DateTimeOffset since, CancellationToken cancellationToken)
     {

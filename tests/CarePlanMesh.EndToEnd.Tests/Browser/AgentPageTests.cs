@@ -167,7 +167,9 @@ public sealed class AgentPageTests(MeshFixture mesh) : IAsyncLifetime
 
         var provider = await browser.Open(_provider);
         var received = provider.Locator($"#received-table tr[data-send-unit='{serial}']");
-        await Expect(received).ToHaveAttributeAsync("data-local", "acknowledged", new() { Timeout = (float)Delivery.TotalMilliseconds });
+        // Imported, acknowledged, and the relay's signed receipt of the acknowledgement saved beside the files.
+        await Expect(received).ToHaveAttributeAsync("data-local", "receipted", new() { Timeout = (float)Delivery.TotalMilliseconds });
+        await Expect(received).ToContainTextAsync("受領済み（受領証を保存）");
         await Expect(received).ToContainTextAsync(MeshFixture.PageCareOffice);
         await Expect(received).ToContainTextAsync("受領済み");
         await AgentBrowser.Screenshot(provider, "received");

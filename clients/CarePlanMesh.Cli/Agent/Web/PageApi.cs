@@ -180,7 +180,7 @@ public sealed partial class PageApi(AgentSettings settings, AgentStore store, Re
     /// <summary>A received unit's files as one ZIP, once they are in the inbox.</summary>
     IResult Download(Guid id)
     {
-        if (store.Delivery(id) is not { State: DeliveryStates.Imported or DeliveryStates.Acknowledged, Folder: { } folder } delivery || !Directory.Exists(folder))
+        if (store.Delivery(id) is not { State: DeliveryStates.Imported or DeliveryStates.Acknowledged or DeliveryStates.Receipted, Folder: { } folder } delivery || !Directory.Exists(folder))
             return NotFound();
         var zip = new MemoryStream();
         using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))

@@ -32,7 +32,7 @@ const texts = {
     'state.Acknowledged': '受領済み', 'state.Rejected': '不備あり', 'state.Failed': '失敗', 'state.Expired': '期限切れ', 'state.Withdrawn': '取り下げ',
     'state.awaiting': '受け取り待ち', 'state.acknowledged': '受領済み', 'state.expired': '期限切れ',
     'state.sending': '送信中', 'state.failing': '送信できず', 'state.failed': '送信できず',
-    'state.known': '未取得', 'state.downloaded': 'ダウンロード済み', 'state.importing': '取り込み中', 'state.imported': '取り込み済み（受領確認待ち）', 'state.refused': '開けないため拒否',
+    'state.known': '未取得', 'state.downloaded': 'ダウンロード済み', 'state.importing': '取り込み中', 'state.imported': '取り込み済み（受領確認待ち）', 'state.receipted': '受領済み（受領証を保存）', 'state.refused': '開けないため拒否',
     'state.pending': '承認待ち', 'state.active': '連携中', 'state.declined': '辞退', 'state.suspended': '一時停止', 'state.ended': '終了', 'state.invited': '招待中',
     'state.notImported': '未取り込み',
     'action.approve': '承認', 'action.decline': '辞退', 'action.suspend': '一時停止', 'action.end': '終了',
@@ -76,7 +76,7 @@ const texts = {
     'state.Acknowledged': 'Acknowledged', 'state.Rejected': 'Rejected', 'state.Failed': 'Failed', 'state.Expired': 'Expired', 'state.Withdrawn': 'Withdrawn',
     'state.awaiting': 'Awaiting pickup', 'state.acknowledged': 'Acknowledged', 'state.expired': 'Expired',
     'state.sending': 'Sending', 'state.failing': 'Not sent', 'state.failed': 'Not sent',
-    'state.known': 'Not fetched', 'state.downloaded': 'Downloaded', 'state.importing': 'Importing', 'state.imported': 'Imported (acknowledging)', 'state.refused': 'Refused (did not open)',
+    'state.known': 'Not fetched', 'state.downloaded': 'Downloaded', 'state.importing': 'Importing', 'state.imported': 'Imported (acknowledging)', 'state.receipted': 'Acknowledged (receipt saved)', 'state.refused': 'Refused (did not open)',
     'state.pending': 'Awaiting approval', 'state.active': 'Active', 'state.declined': 'Declined', 'state.suspended': 'Suspended', 'state.ended': 'Ended', 'state.invited': 'Invited',
     'state.notImported': 'Not imported',
     'action.approve': 'Approve', 'action.decline': 'Decline', 'action.suspend': 'Suspend', 'action.end': 'End',
@@ -283,7 +283,7 @@ function renderReceived() {
   const items = data.received?.items ?? [];
   body.replaceChildren(...items.map(i => {
     const local = i.local?.state ?? 'notImported';
-    const imported = local === 'imported' || local === 'acknowledged';
+    const imported = local === 'imported' || local === 'acknowledged' || local === 'receipted';
     const state = stateText(i.state) + (i.waitingFor ? ` (${t('received.waiting', i.waitingFor.sendUnit)})` : '');
     const open = imported
       ? el('span', {}, el('a', { href: `/api/received/${i.id}/download`, download: '', text: t('received.download'), 'aria-label': `${t('received.download')} ${i.senderOffice} ${i.sendUnit}` }),

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Security;
@@ -87,11 +88,23 @@ public sealed class OfficeClient : IDisposable
         return await _http.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// GET as the office; a 429 of the per-office rate limit is waited out (Retry-After, else 1 s)
+    /// and asked again, so reading hundreds of timelines after a run never fails on the limit the run itself used up.
+    /// </summary>
     public async Task<JsonElement> Get(string path, CancellationToken cancellationToken)
     {
-        using var response = await Send(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        while (true)
+        {
+            using var response = await Send(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+                continue;
+            }
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        }
     }
 
     public void Dispose()

@@ -1,7 +1,5 @@
 using System.Globalization;
 using CarePlanMesh.Standard;
-using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace CarePlanMesh.Reconciliation;
 
@@ -104,24 +102,5 @@ public static class FactExtractor
     static int Int(string value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : 0;
 
     /// <summary>The records of a valid file with the line each starts on; blank lines are skipped as validation does.</summary>
-    static IEnumerable<(string[] Row, int Line)> Rows(byte[] content, FileLayout layout)
-    {
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            HasHeaderRecord = false,
-            Mode = CsvMode.RFC4180,
-            DetectColumnCountChanges = false,
-            IgnoreBlankLines = false,
-        };
-        using var csv = new CsvParser(new StringReader(Ms932.Encoding.GetString(content)), config);
-        for (var line = 1; csv.Read(); line = csv.RawRow + 1)
-        {
-            if (csv.Count != layout.FieldCount)
-                continue;
-            var row = new string[csv.Count];
-            for (var i = 0; i < row.Length; i++)
-                row[i] = csv[i];
-            yield return (row, line);
-        }
-    }
+    static IEnumerable<(string[] Row, int Line)> Rows(byte[] content, FileLayout layout) => StandardRecords.Read(content, layout);
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CarePlanMesh.Standard;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace CarePlanMesh.Cli.Agent.Web;
 
@@ -77,25 +76,13 @@ public sealed class LocalNames(AgentSettings settings, AgentStore store)
     /// <summary>The records of a file with the line each starts on, as validation counts them; a file changed by hand since (not MS932, not CSV) names nobody.</summary>
     static List<(string[] Row, int Line)> Rows(string file, FileLayout layout)
     {
-        var rows = new List<(string[], int)>();
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = false, Mode = CsvMode.RFC4180, DetectColumnCountChanges = false, IgnoreBlankLines = false };
         try
         {
-            using var csv = new CsvParser(new StringReader(Ms932.Encoding.GetString(File.ReadAllBytes(file))), config);
-            for (var line = 1; csv.Read(); line = csv.RawRow + 1)
-            {
-                if (csv.Count != layout.FieldCount)
-                    continue;
-                var row = new string[csv.Count];
-                for (var i = 0; i < row.Length; i++)
-                    row[i] = csv[i];
-                rows.Add((row, line));
-            }
+            return [.. StandardRecords.Read(File.ReadAllBytes(file), layout)];
         }
         catch (Exception exception) when (exception is System.Text.DecoderFallbackException or IOException or CsvHelperException)
         {
             return [];
         }
-        return rows;
     }
 }

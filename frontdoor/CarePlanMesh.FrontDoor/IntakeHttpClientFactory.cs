@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CarePlanMesh.Security;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace CarePlanMesh.FrontDoor;
@@ -14,8 +14,6 @@ namespace CarePlanMesh.FrontDoor;
 /// </summary>
 public sealed class IntakeHttpClientFactory(X509Certificate2 intakeCa, IPAddress? source, TimeSpan connectTimeout) : ForwarderHttpClientFactory
 {
-    const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
-
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
@@ -27,18 +25,8 @@ public sealed class IntakeHttpClientFactory(X509Certificate2 intakeCa, IPAddress
 
     bool IsIntakeServer(X509Certificate certificate)
     {
-        using var chain = new X509Chain
-        {
-            ChainPolicy =
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { intakeCa },
-                RevocationMode = X509RevocationMode.NoCheck,
-                ApplicationPolicy = { new Oid(ServerAuthentication) },
-            },
-        };
         using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
+        return Chains.To(intakeCa, server, DateTimeOffset.UtcNow, extraStore: null, Chains.ServerAuthentication, out _);
     }
 
     async ValueTask<Stream> Connect(SocketsHttpConnectionContext context, CancellationToken cancellationToken)

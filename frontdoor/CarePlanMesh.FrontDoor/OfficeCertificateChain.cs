@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using CarePlanMesh.Security;
 
 namespace CarePlanMesh.FrontDoor;
 
@@ -9,20 +9,6 @@ namespace CarePlanMesh.FrontDoor;
 /// </summary>
 public sealed class OfficeCertificateChain(X509Certificate2 clientCa)
 {
-    const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
-
-    public bool IsTrusted(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain
-        {
-            ChainPolicy =
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                CustomTrustStore = { clientCa },
-                RevocationMode = X509RevocationMode.NoCheck,
-                ApplicationPolicy = { new Oid(ClientAuthentication) },
-            },
-        };
-        return chain.Build(certificate);
-    }
+    public bool IsTrusted(X509Certificate2 certificate) =>
+        Chains.To(clientCa, certificate, DateTimeOffset.UtcNow, extraStore: null, Chains.ClientAuthentication, out _);
 }

@@ -82,8 +82,12 @@ public sealed class ClientCertificateValidator
     }
 }
 
-static class Chains
+/// <summary>The one way the relay builds a certificate chain: to one trust anchor alone (offices, the relay's signer, the front door's peers).</summary>
+public static class Chains
 {
+    /// <summary>The extended key usage OIDs the relay's certificates carry.</summary>
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1", ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="trustAnchor"/> alone (no machine store, no revocation: the dev CA publishes no CRL).</summary>
     public static bool To(X509Certificate2 trustAnchor, X509Certificate2 certificate, DateTimeOffset now,
         X509Certificate2Collection? extraStore, string? applicationPolicy, out string problems)

@@ -1,9 +1,7 @@
 using System.Net;
-using System.Security.Authentication;
 using CarePlanMesh.Security;
 using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.ServiceDefaults.Errors;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -42,19 +40,9 @@ public static class FrontDoorApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            // Explicit endpoints replace ASPNETCORE_URLS, so the management (health, metrics) address is bound here too.
-            foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-                kestrel.Listen(Endpoint(new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"))));
-            var server = Pem.LoadCertificateWithKey(builder.Configuration.Required("FrontDoor:ServerCertificate"), builder.Configuration.Required("FrontDoor:ServerKey"));
-            kestrel.Listen(Endpoint(new Uri(options.PublicUrl)), listen => listen.UseHttps(https =>
-            {
-                https.ServerCertificate = server;
-                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-                // Any certificate, or none, completes the handshake: the chain is checked per request (OfficeCertificateChain),
-                // so a missing or foreign certificate gets a problem document that says why instead of a failed handshake.
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                https.ClientCertificateValidation = (_, _, _) => true;
-            }));
+            // Certificates are checked per request (OfficeCertificateChain), then by intake.
+            kestrel.ListenForOffices(builder.Configuration, options.PublicUrl,
+                Pem.LoadCertificateWithKey(builder.Configuration.Required("FrontDoor:ServerCertificate"), builder.Configuration.Required("FrontDoor:ServerKey")));
         });
         return builder;
     }
@@ -77,8 +65,6 @@ public static class FrontDoorApplication
         });
         return app;
     }
-
-    static IPEndPoint Endpoint(Uri url) => new(IPAddress.Parse(url.Host == "localhost" ? "127.0.0.1" : url.Host), url.Port);
 
     static Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy Deadline(TimeSpan timeout) => new()
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Security.Authentication;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CarePlanMesh.Contracts;
@@ -25,7 +23,6 @@ using CarePlanMesh.Standard;
 using MassTransit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace CarePlanMesh.Intake;
 
@@ -101,22 +98,9 @@ public static class IntakeApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = requestLimit;
-            // Explicit endpoints replace ASPNETCORE_URLS, so the management (health) address is bound here too.
-            foreach (var url in (builder.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var management = new Uri(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"));
-                kestrel.Listen(IPAddress.Parse(management.Host == "localhost" ? "127.0.0.1" : management.Host), management.Port);
-            }
-            var server = Pem.LoadCertificateWithKey(builder.Configuration.Required("Intake:ServerCertificate"), builder.Configuration.Required("Intake:ServerKey"));
-            var publicUri = new Uri(options.PublicUrl);
-            kestrel.Listen(IPAddress.Parse(publicUri.Host == "localhost" ? "127.0.0.1" : publicUri.Host), publicUri.Port, listen => listen.UseHttps(https =>
-            {
-                https.ServerCertificate = server;
-                https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
-                // Checked by OfficeCertificateAuthentication against the configured CA, for a 401 that says why.
-                https.ClientCertificateValidation = (_, _, _) => true;
-            }));
+            // Certificates are checked by OfficeCertificateAuthentication against the configured CA, for a 401 that says why.
+            kestrel.ListenForOffices(builder.Configuration, options.PublicUrl,
+                Pem.LoadCertificateWithKey(builder.Configuration.Required("Intake:ServerCertificate"), builder.Configuration.Required("Intake:ServerKey")));
         });
         return builder;
     }

@@ -140,18 +140,7 @@ public sealed class ClusterTests(ClusterMeshFixture mesh)
         return ids;
     }
 
-    async Task<List<Guid>> StoredUnits()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            $"SELECT correlation_id FROM intake.submissions WHERE sender_office = '{MeshFixture.CareOffice}' AND send_unit LIKE '{Prefix}%'", connection);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            ids.Add(reader.GetGuid(0));
-        return ids;
-    }
+    Task<List<Guid>> StoredUnits() => mesh.StoredUnits(MeshFixture.CareOffice, Prefix);
 
     /// <summary>
     /// A care office's software sending on three threads, each one send unit every 200 ms with its own 連番 (about 60 units in

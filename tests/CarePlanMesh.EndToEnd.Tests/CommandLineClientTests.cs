@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using CarePlanMesh.Standard;
 
@@ -225,23 +224,15 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
     static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
-    async Task<(int ExitCode, string Output, string Error)> Cpm(string? office, params string[] args)
+    Task<(int ExitCode, string Output, string Error)> Cpm(string? office, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [MeshFixture.BuiltAssembly(Path.Combine("clients", "CarePlanMesh.Cli"), "cpm.dll"), .. args])
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _work,
+            ["CPM_URL"] = mesh.BaseAddress.ToString(),
+            ["CPM_CA"] = Path.Combine(mesh.DemoDirectory, "ca.pem"),
         };
-        start.Environment["CPM_URL"] = mesh.BaseAddress.ToString();
-        start.Environment["CPM_CA"] = Path.Combine(mesh.DemoDirectory, "ca.pem");
         if (office is not null)
-            start.Environment["CPM_OFFICE"] = Path.Combine(mesh.DemoDirectory, "offices", office);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
+            environment["CPM_OFFICE"] = Path.Combine(mesh.DemoDirectory, "offices", office);
+        return CpmProcess.Run(_work, environment, args);
     }
 }

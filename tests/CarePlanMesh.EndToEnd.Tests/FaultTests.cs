@@ -161,18 +161,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
             .Select(h => $"{h.Key}={(h.Value is byte[] bytes ? System.Text.Encoding.UTF8.GetString(bytes) : h.Value)}"));
     }
 
-    async Task<List<Guid>> StoredUnits()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            $"SELECT correlation_id FROM intake.submissions WHERE sender_office = '{MeshFixture.CareOffice}' AND send_unit LIKE '{SteadyStream.Prefix}%'", connection);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            ids.Add(reader.GetGuid(0));
-        return ids;
-    }
+    Task<List<Guid>> StoredUnits() => mesh.StoredUnits(MeshFixture.CareOffice, SteadyStream.Prefix);
 
     /// <summary>A care office sending one send unit every 300 ms, each with its own 連番, noting what the relay answered.</summary>
     sealed class SteadyStream(HttpClient sender)

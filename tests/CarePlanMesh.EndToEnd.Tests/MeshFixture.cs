@@ -345,6 +345,21 @@ public class MeshFixture : IAsyncLifetime
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The ids of every unit intake holds from <paramref name="sender"/> whose 連番 starts with <paramref name="sendUnitPrefix"/>, accepted or not answered yet.</summary>
+    public async Task<List<Guid>> StoredUnits(string sender, string sendUnitPrefix)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT correlation_id FROM intake.submissions WHERE sender_office = @sender AND send_unit LIKE @prefix", connection);
+        command.Parameters.AddWithValue("sender", sender);
+        command.Parameters.AddWithValue("prefix", sendUnitPrefix + "%");
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
     /// <summary>Runs SQL against the mesh's database: only for moving time in tests (e.g. a licence that ended yesterday).</summary>
     public async Task Execute(string sql)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CarePlanMesh.Contracts;
@@ -72,22 +71,5 @@ public sealed class ServiceQueueCatalogueTests(MeshFixture mesh) : IDisposable
         Assert.False(File.Exists(Path.Combine(_work, "audit.jsonl")));
     }
 
-    async Task<(int ExitCode, string Output, string Error)> Cpm(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [MeshFixture.BuiltAssembly(Path.Combine("clients", "CarePlanMesh.Cli"), "cpm.dll"), "ops", "errors", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _work,
-        };
-        start.Environment["CPM_BROKER"] = mesh.RabbitMq.ToString();
-        start.Environment["CPM_OPS_AUDIT"] = Path.Combine(_work, "audit.jsonl");
-        start.Environment["CPM_OPERATOR"] = "ops-test";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    Task<(int ExitCode, string Output, string Error)> Cpm(params string[] args) => CpmProcess.OpsErrors(mesh, _work, args);
 }

@@ -172,6 +172,9 @@ public static class ServiceDefaultsExtensions
             .AddCheck<BusEndpointsReadyCheck>("bus", tags: ["ready"])
             .AddCheck<BusEndpointsLiveCheck>("bus-endpoints", tags: ["live"]);
         builder.Services.AddHostedService<EndpointWatchdog>();
+        builder.Services.TryAddSingleton<RefusedPublishRecovery>();
+        builder.Services.AddSendObserver(sp => sp.GetRequiredService<RefusedPublishRecovery>());
+        builder.Services.AddPublishObserver(sp => sp.GetRequiredService<RefusedPublishRecovery>());
         var leftToSweeper = Meter.CreateCounter<long>("careplanmesh.redrive.left_to_sweeper", description: "Step commands that failed transiently after their retries and were left to the saga's sweeper");
 
         builder.Services.AddMassTransit(bus =>

@@ -29,6 +29,8 @@ public record DeliveryAnswer
     public Uri? SealedPackage { get; init; }
     public DateTimeOffset? PickedUpAt { get; init; }
     public Refusal? Refusal { get; init; }
+    /// <summary>For an allowed pickup, the W3C traceparent of the request that submitted it: the download links to that trace.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>Event: the sender withdrew a submission before the recipient picked it up.</summary>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using MimeKit;
 
 namespace CarePlanMesh.EndToEnd.Tests;
 
@@ -13,7 +15,7 @@ namespace CarePlanMesh.EndToEnd.Tests;
 [Collection(MeshCollection.Name)]
 public sealed class TraceTests(MeshFixture mesh)
 {
-    const int Server = 2, Producer = 4, Consumer = 5;
+    const int Server = 2, Client = 3, Producer = 4, Consumer = 5;
 
     [Fact]
     public async Task A_submission_is_one_trace_from_the_request_through_every_service_and_back_to_the_saga()
@@ -126,6 +128,72 @@ public sealed class TraceTests(MeshFixture mesh)
         Assert.Contains(redrive, Ancestors(trace, expiry));
         Assert.Contains(trace, s => s.Service == "intake" && s.Kind == Producer && s.Name.Contains("SubmissionExpired", StringComparison.Ordinal));
         AssertOneTracePerSubmission(id, traceId);
+    }
+
+    [Fact]
+    public async Task The_recipients_webhook_and_e_mail_are_sent_in_the_submissions_trace_and_its_download_links_to_it()
+    {
+        await using var receiver = await WebhookReceiver.Start();
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var registered = await provider.PostAsJsonAsync("/v1/webhooks", new { url = receiver.Url, topics = new[] { "delivery.available" } });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var webhookId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250720110000"), "AwaitingPickup");
+        var traceId = "";
+        await mesh.Eventually(() =>
+        {
+            traceId = mesh.Telemetry.Spans.FirstOrDefault(s => IsSagaStep(s, "SubmissionReceived") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString())?.TraceId ?? "";
+            return Task.FromResult(traceId != "");
+        });
+        var delivered = await WaitFor(() => receiver.Requests.FirstOrDefault(r => r.Body.Contains(id.ToString(), StringComparison.Ordinal)));
+        var mail = await WaitFor(() => mesh.Smtp.ReceivedEmail.Select(m => MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(m.Data))))
+            .FirstOrDefault(m => (m.TextBody ?? "").Contains(id.ToString(), StringComparison.Ordinal)));
+
+        // Notification queued both in the submission's trace (under its notify-office span); its dispatchers send them there.
+        var port = new Uri(receiver.Url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The message the SMTP server took has the e-mail's id as its Message-ID; its span names that id and nothing of its content.
+        Assert.NotNull(mail.MessageId);
+        Assert.NotNull(mail.Subject);
+        var emailId = Guid.ParseExact(mail.MessageId.Split('@')[0], "N").ToString();
+        var trace = await Trace(traceId, "", spans =>
+            spans.Any(s => s.Name == "webhook send" && s.Attributes.GetValueOrDefault("careplanmesh.webhook_message_id") == delivered.Id)
+            && spans.Any(s => s.Service == "notification" && s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == port)
+            && spans.Any(s => s.Name == "email send" && s.Attributes.GetValueOrDefault("careplanmesh.email_id") == emailId));
+        var shape = Shape(trace);
+        var send = Assert.Single(trace, s => s.Name == "webhook send");
+        Assert.Equal(("notification", "CarePlanMesh", webhookId.ToString(), "1"),
+            (send.Service, send.Scope, send.Attributes["careplanmesh.webhook_id"], send.Attributes["careplanmesh.attempt"]));
+        Assert.True(Ancestors(trace, send).Any(a => a.Service == "notification" && a.Name == "notify-office process"), $"The webhook send is not under notify-office:\n{shape}");
+        var post = Assert.Single(trace, s => s.Service == "notification" && s.Kind == Client && s.Attributes.GetValueOrDefault("server.port") == port);
+        Assert.Equal((send.SpanId, "POST", "204"), (post.ParentSpanId, post.Attributes["http.request.method"], post.Attributes["http.response.status_code"]));
+        var email = Assert.Single(trace, s => s.Name == "email send" && s.Attributes.GetValueOrDefault("careplanmesh.email_id") == emailId);
+        Assert.Equal(("notification", Client), (email.Service, email.Kind));
+        Assert.True(Ancestors(trace, email).Any(a => a.Service == "notification" && a.Name == "notify-office process"), $"The e-mail send is not under notify-office:\n{shape}");
+        // The receiver is handed the POST's W3C trace context (ids only), as every HTTP call of the relay does.
+        Assert.Equal($"00-{traceId}-{post.SpanId}-01", delivered.Headers["traceparent"].ToString());
+
+        // The recipient's download is its own request, so its own trace, linked to the submission's.
+        using var download = await provider.GetAsync($"/v1/mailbox/{id}");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var served = await WaitFor(() => mesh.Telemetry.Spans.FirstOrDefault(s => s.Service == "intake" && s.Kind == Server && s.Attributes.GetValueOrDefault("url.path") == $"/v1/mailbox/{id}"));
+        Assert.NotEqual(traceId, served.TraceId);
+        Assert.Contains(served.Links, link => link.TraceId == traceId);
+
+        // No span of the whole run carries a care recipient's data, an office's e-mail address or the messages' text.
+        var texts = string.Join("\n", mesh.Telemetry.Spans.SelectMany(s => s.Attributes.Values.Concat(s.EventTexts).Append(s.Name).Append(s.StatusMessage)));
+        NotificationPrivacy.AssertNoPersonalData(texts, new HashSet<string> { MeshFixture.CareOffice, MeshFixture.Provider }, []);
+        Assert.DoesNotContain("@demo.careplanmesh.example", texts, StringComparison.Ordinal);
+        Assert.DoesNotContain(mail.Subject, texts, StringComparison.Ordinal);
+        Assert.DoesNotContain(delivered.Signature, texts, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await provider.DeleteAsync($"/v1/webhooks/{webhookId}")).StatusCode);
+    }
+
+    async Task<T> WaitFor<T>(Func<T?> find) where T : class
+    {
+        T? found = null;
+        await mesh.Eventually(() => Task.FromResult((found = find()) is not null));
+        return found!;
     }
 
     /// <summary>The spans of the trace once <paramref name="complete"/> holds and every span's parent is in it (or is <paramref name="rootParent"/>).</summary>

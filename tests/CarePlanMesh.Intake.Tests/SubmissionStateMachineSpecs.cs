@@ -48,6 +48,7 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
             PayloadAddress = Payload,
             Deadline = _clock.GetUtcNow() + _options.StepTimeout,
             Timeline = [new TimelineEntry("Received", _clock.GetUtcNow())],
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         }));
     }
 
@@ -115,6 +116,8 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         Assert.Equal(Sealed, first.SealedPackage);
         Assert.Equal(first.PickedUpAt, second.PickedUpAt);
         Assert.Equal(first.PickedUpAt, Instance.PickedUpAt);
+        // The download's request span links to the submission's trace with it.
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", first.TraceParent);
     }
 
     [Fact]

@@ -99,6 +99,9 @@ public static class MailboxEndpoints
             return Problems.NotFound("delivery", "配信");
         if (answer.Refusal is { } refusal)
             return Problems.Of(refusal.Status, refusal.Reason, "The delivery cannot be picked up", "この配信は受け取れません", refusal.ReasonEn, refusal.ReasonJa);
+        // The download is the recipient's own trace, like its acknowledgement; a link leads to the submission's trace.
+        if (ActivityContext.TryParse(answer.TraceParent, null, isRemote: true, out var submitted))
+            Activity.Current?.AddLink(new ActivityLink(submitted));
         try
         {
             var stream = await payloads.Get(answer.SealedPackage!, cancellationToken);

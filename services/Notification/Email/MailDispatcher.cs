@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using CarePlanMesh.Notification.Notifications;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -6,7 +8,8 @@ namespace CarePlanMesh.Notification.Email;
 /// <summary>
 /// Sends the e-mail outbox: claims due messages with FOR UPDATE SKIP LOCKED and a lease (so replicas never send one
 /// twice at once and a crash mid-send only delays it), sends each, and on failure backs off exponentially until
-/// Smtp:GiveUpAfter. Addresses and bodies are never logged.
+/// Smtp:GiveUpAfter. Each send is an `email send` span in the trace that queued the message (<see cref="QueuedTrace"/>).
+/// Addresses and bodies are never logged nor put in a span.
 /// </summary>
 public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport transport, IOptions<MailOptions> options, TimeProvider clock,
     ILogger<MailDispatcher> logger) : BackgroundService
@@ -37,7 +40,7 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
     async Task<int> SendDue(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var due = new List<(Guid Id, string Recipient, string Subject, string Body, int Attempts)>();
+        var due = new List<(Guid Id, string Recipient, string Subject, string Body, int Attempts, string? TraceParent)>();
         await using (var claim = dataSource.CreateCommand(
             """
             UPDATE notification.emails SET leased_until = @until
@@ -46,7 +49,7 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
                 WHERE sent_at IS NULL AND next_attempt_at <= @now AND (leased_until IS NULL OR leased_until < @now) AND created_at > @oldest
                 ORDER BY next_attempt_at LIMIT 20
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id, recipient, subject, body, attempts
+            RETURNING id, recipient, subject, body, attempts, traceparent
             """))
         {
             claim.Parameters.AddWithValue("until", now + Lease);
@@ -54,11 +57,15 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
             claim.Parameters.AddWithValue("oldest", now - options.Value.GiveUpAfter);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                due.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
+                due.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         foreach (var mail in due)
         {
+            using var activity = QueuedTrace.StartSend("email send", ActivityKind.Client, mail.TraceParent);
+            activity?.SetTag("careplanmesh.email_id", mail.Id.ToString());
+            activity?.SetTag("careplanmesh.attempt", mail.Attempts + 1);
             try
             {
                 await transport.Send(mail.Id, mail.Recipient, mail.Subject, mail.Body, cancellationToken);
@@ -66,6 +73,8 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
+                // The error's type only: a server's message may quote the address.
+                activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
                 var delay = TimeSpan.FromTicks(Math.Min(options.Value.RetryBase.Ticks * (1L << Math.Min(mail.Attempts, 20)), TimeSpan.FromHours(1).Ticks));
                 logger.LogWarning("E-mail {Id} was not accepted ({Error}); retrying in {Delay}", mail.Id, exception.GetType().Name, delay);
                 await Update(mail.Id, "attempts = attempts + 1, leased_until = NULL, next_attempt_at = @now + @delay", clock.GetUtcNow(), cancellationToken, delay);

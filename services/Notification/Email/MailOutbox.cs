@@ -43,8 +43,8 @@ public sealed class MailOutbox(IOptions<NotificationOptions> options, TimeProvid
     {
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO notification.emails (id, dedup_key, recipient, subject, body, created_at, next_attempt_at)
-            VALUES (@id, @dedup, @recipient, @subject, @body, @at, @at)
+            INSERT INTO notification.emails (id, dedup_key, recipient, subject, body, created_at, next_attempt_at, traceparent)
+            VALUES (@id, @dedup, @recipient, @subject, @body, @at, @at, @traceparent)
             ON CONFLICT (dedup_key) DO NOTHING
             """, connection, transaction);
         insert.Parameters.AddWithValue("id", NewId.NextGuid());
@@ -53,6 +53,7 @@ public sealed class MailOutbox(IOptions<NotificationOptions> options, TimeProvid
         insert.Parameters.AddWithValue("subject", subject);
         insert.Parameters.AddWithValue("body", body);
         insert.Parameters.AddWithValue("at", clock.GetUtcNow());
+        insert.Parameters.Add(QueuedTrace.Parameter());
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -56,8 +56,8 @@ public sealed class Notifier(NpgsqlDataSource dataSource, MailOutbox mail, TimeP
         var body = WebhookBody(topic, now, data);
         await using (var queue = new NpgsqlCommand(
             """
-            INSERT INTO notification.webhook_deliveries (id, webhook_id, notification_id, topic, body, created_at, next_attempt_at)
-            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, @notification, @topic, @body, @at, @at
+            INSERT INTO notification.webhook_deliveries (id, webhook_id, notification_id, topic, body, created_at, next_attempt_at, traceparent)
+            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), w.id, @notification, @topic, @body, @at, @at, @traceparent
             FROM notification.webhooks w
             WHERE w.office_number = @office AND @topic = ANY (w.topics) AND w.deleted_at IS NULL AND w.disabled_at IS NULL
             """, connection, transaction))
@@ -67,6 +67,7 @@ public sealed class Notifier(NpgsqlDataSource dataSource, MailOutbox mail, TimeP
             queue.Parameters.AddWithValue("body", body);
             queue.Parameters.AddWithValue("at", now);
             queue.Parameters.AddWithValue("office", office);
+            queue.Parameters.Add(QueuedTrace.Parameter());
             await queue.ExecuteNonQueryAsync(cancellationToken);
         }
         await mail.QueueForOffice(connection, transaction, office, topic, $"notification:{id}", data, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -15,6 +16,8 @@ namespace CarePlanMesh.Notification.Webhooks;
 /// runs one sender per webhook: a slow or dead endpoint holds up only its own messages. A failure backs the message off
 /// along Webhooks:RetryDelays (stored as next_attempt_at, so a restart loses nothing); the webhook-id stays the same on
 /// every attempt. A webhook failing for longer than Webhooks:DisableAfter is disabled and its office told by e-mail.
+/// Each attempt is a `webhook send` span, with the HTTP POST under it, in the trace that queued the message
+/// (<see cref="QueuedTrace"/>): a delivery notice's in the submission's trace.
 /// </summary>
 public sealed class WebhookDispatcher(
     NpgsqlDataSource dataSource,
@@ -31,7 +34,7 @@ public sealed class WebhookDispatcher(
 
     readonly ConcurrentDictionary<Guid, Task> _senders = new();
 
-    sealed record Message(string Id, Guid WebhookId, string Body, int Attempts, DateTimeOffset CreatedAt);
+    sealed record Message(string Id, Guid WebhookId, string Body, int Attempts, DateTimeOffset CreatedAt, string? TraceParent);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +78,7 @@ public sealed class WebhookDispatcher(
                   AND (d.leased_until IS NULL OR d.leased_until < @now) AND NOT (d.webhook_id = ANY (@busy))
                 ORDER BY d.created_at LIMIT @batch
                 FOR UPDATE OF d SKIP LOCKED)
-            RETURNING id, webhook_id, body, attempts, created_at
+            RETURNING id, webhook_id, body, attempts, created_at, traceparent
             """))
         {
             claim.Parameters.AddWithValue("until", now + Lease);
@@ -84,7 +87,8 @@ public sealed class WebhookDispatcher(
             claim.Parameters.AddWithValue("batch", BatchSize);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                claimed.Add(new Message(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                claimed.Add(new Message(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5)));
         }
 
         foreach (var messages in claimed.GroupBy(m => m.WebhookId))
@@ -98,12 +102,17 @@ public sealed class WebhookDispatcher(
             var url = await Url(webhookId, cancellationToken);
             for (var i = 0; i < messages.Count; i++)
             {
+                using var activity = QueuedTrace.StartSend("webhook send", ActivityKind.Internal, messages[i].TraceParent);
+                activity?.SetTag("careplanmesh.webhook_id", webhookId.ToString());
+                activity?.SetTag("careplanmesh.webhook_message_id", messages[i].Id);
+                activity?.SetTag("careplanmesh.attempt", messages[i].Attempts + 1);
                 var status = await Send(url, messages[i], cancellationToken);
                 if (status is >= 200 and < 300)
                 {
                     await Delivered(messages[i], status, cancellationToken);
                     continue;
                 }
+                activity?.SetStatus(ActivityStatusCode.Error, status == 0 ? "no answer" : $"HTTP {status}");
                 await Failed(messages[i], status, cancellationToken);
                 // The endpoint is failing: leave the rest for the next attempt instead of hammering it now.
                 await Release(messages.Skip(i + 1).Select(m => m.Id).ToArray(), cancellationToken);

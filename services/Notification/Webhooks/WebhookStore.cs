@@ -114,14 +114,15 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, PayloadEncryption 
         var messageId = $"msg_{Guid.NewGuid():N}";
         await using var insert = dataSource.CreateCommand(
             """
-            INSERT INTO notification.webhook_deliveries (id, webhook_id, topic, body, created_at, next_attempt_at)
-            VALUES (@message, @id, @topic, @body, @at, @at)
+            INSERT INTO notification.webhook_deliveries (id, webhook_id, topic, body, created_at, next_attempt_at, traceparent)
+            VALUES (@message, @id, @topic, @body, @at, @at, @traceparent)
             """);
         insert.Parameters.AddWithValue("message", messageId);
         insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("topic", Topics.WebhookTest);
         insert.Parameters.AddWithValue("body", Notifier.WebhookBody(Topics.WebhookTest, now, new JsonObject { ["webhookId"] = id, ["office"] = office }));
         insert.Parameters.AddWithValue("at", now);
+        insert.Parameters.Add(QueuedTrace.Parameter());
         await insert.ExecuteNonQueryAsync(cancellationToken);
         return new WebhookAnswer { Webhook = webhook, MessageId = messageId };
     }

@@ -272,6 +272,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         State = saga.CurrentState,
         SealedPackage = saga.SealedPackageAddress,
         PickedUpAt = saga.PickedUpAt,
+        TraceParent = saga.TraceParent,
     };
 
     static DeliveryAnswer NotFound(Guid id) => new()

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using CarePlanMesh.EndToEnd.Tests.Browser;
 using CarePlanMesh.Security;
+using static Microsoft.Playwright.Assertions;
 
 namespace CarePlanMesh.EndToEnd.Tests;
 
@@ -40,7 +42,7 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
         // Steps 1–2 of the runbook: a new certificate from the same CA, published with the old one as one bundle file.
         var oldCertificate = await File.ReadAllTextAsync(RelayFile("cert.pem"));
         var oldKey = await File.ReadAllTextAsync(RelayFile("key.pem"));
-        var (newCertificate, newKey) = RenewedRelayCertificate();
+        var (newCertificate, newKey) = RelayCertificate(DateTimeOffset.UtcNow.AddYears(2));
         var oldFile = Path.Combine(_work, "relay-old.pem");
         var newFile = Path.Combine(_work, "relay-new.pem");
         var bundle = Path.Combine(_work, "relay-bundle.pem");
@@ -100,8 +102,39 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
         Assert.DoesNotContain(_provider.Lines, l => l.Contains("refused", StringComparison.Ordinal));
     }
 
-    /// <summary>A new relay signing certificate and key from the mesh's development CA, as `cpm dev-pki` issues the first one.</summary>
-    (string CertificatePem, string KeyPem) RenewedRelayCertificate()
+    [Fact]
+    public async Task The_agents_page_shows_each_trusted_relay_certificate_and_warns_in_both_languages_when_the_last_ends_within_30_days()
+    {
+        var current = await File.ReadAllTextAsync(RelayFile("cert.pem"));
+        var (ending, _) = RelayCertificate(DateTimeOffset.UtcNow.AddDays(10));
+        var bundle = Path.Combine(_work, "relay-bundle.pem");
+        var endingOnly = Path.Combine(_work, "relay-ending.pem");
+        await File.WriteAllTextAsync(bundle, current + ending);
+        await File.WriteAllTextAsync(endingOnly, ending);
+        static string End(string pem) => X509Certificate2.CreateFromPem(pem).NotAfter.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        _provider.Start("--relay", bundle);
+        await using var browser = await AgentBrowser.Launch();
+        var page = await browser.Open(_provider);
+        await Expect(page.Locator("#status-relay")).ToHaveTextAsync($"信頼する中継の署名用証明書: {End(current)}まで, {End(ending)}まで", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#banners [data-kind=relay-certificate]")).ToHaveCountAsync(0);
+        await _provider.Kill();
+
+        // Trusting only a certificate that ends in 10 days: the office has missed the renewal's new one.
+        await using var late = new AgentProcess(mesh, MeshFixture.RenewalProvider, Path.Combine(_work, "late"));
+        late.Start("--relay", endingOnly);
+        var latePage = await browser.Open(late);
+        var banner = latePage.Locator("#banners [data-kind=relay-certificate]");
+        await Expect(banner).ToHaveTextAsync($"信頼している中継の署名用証明書は {End(ending)} までです。中継の運営者から新しい証明書を受け取り、--relay に加えてください。",
+            new() { Timeout = 30_000 });
+        await Expect(banner).ToHaveClassAsync("banner warning");
+        await latePage.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Switch to English" }).ClickAsync();
+        await Expect(banner).ToHaveTextAsync($"The relay signing certificates this agent trusts end on {End(ending)}. Get the new one from the relay operator and add it to --relay.");
+        await Expect(latePage.Locator("#status-relay")).ToHaveTextAsync($"Trusted relay signing certificates: until {End(ending)}");
+    }
+
+    /// <summary>A relay signing certificate and key from the mesh's development CA, made as `cpm dev-pki` makes the first one.</summary>
+    (string CertificatePem, string KeyPem) RelayCertificate(DateTimeOffset notAfter)
     {
         using var ca = Pem.LoadCertificateWithKey(Path.Combine(mesh.DemoDirectory, "ca.pem"), Path.Combine(mesh.DemoDirectory, "ca-key.pem"));
         using var current = Pem.LoadCertificate(RelayFile("cert.pem"));
@@ -112,7 +145,7 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.4")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
-        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddYears(2), RandomNumberGenerator.GetBytes(16));
+        using var issued = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
         return (issued.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 

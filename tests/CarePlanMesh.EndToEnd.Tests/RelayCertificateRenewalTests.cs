@@ -32,7 +32,7 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
     }
 
     [Fact]
-    public async Task An_agent_given_the_old_and_new_relay_certificates_opens_packages_sealed_before_and_after_the_switch()
+    public async Task An_agent_given_the_old_and_new_relay_certificates_opens_packages_sealed_before_and_after_the_switch_and_rechecks_what_it_refused_with_one()
     {
         var sender = mesh.ClientFor(MeshFixture.RenewalCareOffice);
         const string before = "20250801090000", after = "20250801100000";
@@ -87,19 +87,29 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
             Assert.Equal(2, JsonDocument.Parse(opened.Output).RootElement.GetProperty("trustedRelayCertificates").GetArrayLength());
         }
 
-        // Step 4: the office's agent, restarted with the bundle, imports and acknowledges both units in 連番 order.
+        // Step 4: an agent that trusts one certificate only (here the new one, installed alone) refuses the unit sealed
+        // before the switch and holds the sender's later unit back behind it.
+        const string care = MeshFixture.RenewalCareOffice;
+        _provider.Start("--relay", newFile);
+        await _provider.WaitForLine($"delivery {sealedBefore} from {care} 連番 {before} refused");
+        Assert.False(Directory.Exists(Path.Combine(_provider.Inbox, care, after)));
+        await _provider.Kill();
+        // Restarted with the bundle, it checks the refused unit again and imports and acknowledges both in 連番 order.
         _provider.Start("--relay", bundle);
         await _provider.WaitForLine($"trusting relay signing certificate CarePlanMesh relay serial {newSerial} until");
         await _provider.WaitForLine($"trusting relay signing certificate CarePlanMesh relay serial {X509Certificate2.CreateFromPem(oldCertificate).SerialNumber} until");
+        await _provider.WaitForLine($"delivery {sealedBefore} from {care} 連番 {before} was refused before this start: checking it again");
         await mesh.WaitForState(sender, sealedBefore, "Acknowledged");
         await mesh.WaitForState(sender, sealedAfter, "Acknowledged");
         foreach (var serial in new[] { before, after })
         {
-            var received = Path.Combine(_provider.Inbox, MeshFixture.RenewalCareOffice, serial);
-            foreach (var (name, content) in SampleFiles.PlanSendUnit(serial, MeshFixture.RenewalCareOffice, MeshFixture.RenewalProvider))
+            var received = Path.Combine(_provider.Inbox, care, serial);
+            foreach (var (name, content) in SampleFiles.PlanSendUnit(serial, care, MeshFixture.RenewalProvider))
                 Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(received, name)));
         }
-        Assert.DoesNotContain(_provider.Lines, l => l.Contains("refused", StringComparison.Ordinal));
+        var imported = _provider.Lines.Where(l => l.Contains(" imported ", StringComparison.Ordinal)).ToList();
+        Assert.True(imported.FindIndex(l => l.Contains(before, StringComparison.Ordinal)) < imported.FindIndex(l => l.Contains(after, StringComparison.Ordinal)), _provider.Log());
+        Assert.Single(_provider.Lines, l => l.Contains(" refused: ", StringComparison.Ordinal));
     }
 
     [Fact]

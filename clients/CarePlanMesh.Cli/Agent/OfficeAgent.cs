@@ -19,6 +19,7 @@ public sealed class OfficeAgent(AgentSettings settings, AgentLog log) : IDisposa
             log.Info($"trusting relay signing certificate {subject} serial {serial} until {notAfter:yyyy-MM-dd}");
         var outbox = new Outbox(settings, _store, _relay, log);
         var inbox = new Inbox(settings, _store, _relay, log);
+        inbox.RecheckRefused();
         var events = new EventFeed(_store, _relay, log, _inboxWakeup, _outboxWakeup);
         await Task.WhenAll(
             Loop("outbox", async () =>

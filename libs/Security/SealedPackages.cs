@@ -186,7 +186,7 @@ public static class PackageOpener
     }
 
     /// <summary>Subject, serial number and end: a renewed relay certificate has the same subject as the old one.</summary>
-    public static string Describe(X509Certificate2 certificate) =>
+    static string Describe(X509Certificate2 certificate) =>
         $"'{certificate.Subject}' (serial {certificate.SerialNumber}, until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})";
 
     static DateTimeOffset AsUtc(DateTime time) =>

@@ -130,31 +130,31 @@ static class LocalCommands
     {
         var package = new Argument<string>("PACKAGE") { Description = "the sealed package (DER CMS) / 封かんされたパッケージ" };
         var output = Out("the zip file to write / 書き出す zip ファイル");
-        var relayOption = new Option<string>("--relay") { Description = "the relay's signing certificate, PEM (CPM_RELAY, default relay/cert.pem beside the CA) / 中継の署名用証明書" };
+        var relayOption = new Option<string[]>("--relay")
+        {
+            Description = "the relay's signing certificates, PEM: one, or old and new during a renewal (a bundle file, or the option again) (CPM_RELAY, default relay/cert.pem beside the CA) / 中継の署名用証明書（更新中は新旧）",
+        };
         Connection connection = null!;
         var command = Cli.Define("open", "decrypt and verify a sealed package offline (signed by the relay: --relay, or relay/cert.pem beside the CA)", async (parsed, result, _) =>
         {
             var (certificate, ca) = connection.Credentials(parsed);
-            var relayPath = parsed.GetValue(relayOption)
-                ?? (Environment.GetEnvironmentVariable("CPM_RELAY") is { Length: > 0 } fromEnvironment ? fromEnvironment
-                    : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(connection.CaFile(parsed)))!, "relay", "cert.pem"));
-            if (!File.Exists(relayPath))
-                throw CliException.Usage($"the relay's certificate is needed to check who signed: --relay PEM ({relayPath} does not exist).",
-                    $"署名者の確認に中継の証明書が必要です: --relay PEM（{relayPath} がありません）。");
-            var relay = Pem.LoadCertificate(relayPath);
+            var relayFiles = parsed.GetValue(relayOption) is { Length: > 0 } given ? given
+                : [Environment.GetEnvironmentVariable("CPM_RELAY") is { Length: > 0 } fromEnvironment ? fromEnvironment : RelayCertificates.DefaultFile(connection.CaFile(parsed))];
+            var relay = RelayCertificates.Load(relayFiles);
             try
             {
                 var opened = PackageOpener.Open(await File.ReadAllBytesAsync(parsed.GetValue(package)!), certificate, ca, relay);
                 var file = parsed.GetValue(output)!;
                 await File.WriteAllBytesAsync(file, opened.Content);
                 var signer = opened.Signer.GetNameInfo(X509NameType.SimpleName, false);
-                result.Result(new { file = Path.GetFullPath(file), bytes = opened.Content.Length, signer, signingTime = opened.SigningTime, verified = true },
-                    $"Signature of {signer} verified (signed {opened.SigningTime:u}); wrote {file}.");
+                result.Result(new { file = Path.GetFullPath(file), bytes = opened.Content.Length, signer, signerSerial = opened.Signer.SerialNumber, signingTime = opened.SigningTime, verified = true,
+                        trustedRelayCertificates = RelayCertificates.Describe(relay).Select(c => new { subject = c.Subject, serial = c.Serial, notAfter = c.NotAfter }) },
+                    $"Signature of {signer} (serial {opened.Signer.SerialNumber}) verified (signed {opened.SigningTime:u}); wrote {file}.");
                 return 0;
             }
             catch (SealedPackageException exception)
             {
-                throw new CliException("package", exception.Message, $"パッケージを開けません（この事業所宛てでないか、署名を確認できません）: {exception.Message}");
+                throw new CliException("package", exception.Message, $"パッケージを開けません（この事業所宛てでないか、署名を確認できません）: {exception.MessageJa}");
             }
         });
         command.Arguments.Add(package);

@@ -76,10 +76,12 @@ public sealed class PackageSealer
 
 public sealed record OpenedPackage(byte[] Content, X509Certificate2 Signer, DateTimeOffset? SigningTime);
 
+/// <summary>Why a package did not open: <see cref="Exception.Message"/> in English, <see cref="MessageJa"/> in Japanese.</summary>
 public sealed class SealedPackageException : Exception
 {
-    public SealedPackageException(string message) : base(message) { }
-    public SealedPackageException(string message, Exception? inner) : base(message, inner) { }
+    public SealedPackageException(string message, string messageJa, Exception? inner = null) : base(message, inner) => MessageJa = messageJa;
+
+    public string MessageJa { get; }
 }
 
 /// <summary>What a recipient does with a sealed package: decrypt with its key, then check the relay's signature and chain.</summary>
@@ -92,9 +94,19 @@ public static class PackageOpener
     /// The relay's signing certificate. Office certificates from the same CA may sign too (offices sign their own uploads),
     /// so a recipient that names the relay here refuses a package any other holder of a CA certificate signed.
     /// </param>
-    public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor, X509Certificate2? expectedSigner = null)
+    public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor, X509Certificate2? expectedSigner = null) =>
+        Open(sealedPackage, recipientWithKey, trustAnchor, expectedSigner is null ? null : [expectedSigner]);
+
+    /// <param name="relaySigners">
+    /// The relay's signing certificates a recipient trusts: during a renewal the old and the new one, so that packages sealed
+    /// before the switch still open. The package's signer must be exactly one of them, and is checked as the relay's
+    /// certificate (chain, usage, validity when it signed) like a single one; null accepts any signer the CA vouches for.
+    /// </param>
+    public static OpenedPackage Open(byte[] sealedPackage, X509Certificate2 recipientWithKey, X509Certificate2 trustAnchor, IReadOnlyCollection<X509Certificate2>? relaySigners)
     {
         ArgumentNullException.ThrowIfNull(sealedPackage);
+        if (relaySigners is { Count: 0 })
+            throw new ArgumentException("Name at least one relay signing certificate, or none at all.", nameof(relaySigners));
         ArgumentNullException.ThrowIfNull(recipientWithKey);
         ArgumentNullException.ThrowIfNull(trustAnchor);
         using var privateKey = recipientWithKey.GetRSAPrivateKey()
@@ -107,20 +119,22 @@ public static class PackageOpener
         }
         catch (CryptographicException exception)
         {
-            throw new SealedPackageException("The package is not a CMS enveloped message: it is damaged or not a sealed package.", exception);
+            throw new SealedPackageException("The package is not a CMS enveloped message: it is damaged or not a sealed package.",
+                "パッケージが CMS の暗号化メッセージではありません。壊れているか、封かんされたパッケージではありません。", exception);
         }
         var recipient = enveloped.RecipientInfos.Cast<RecipientInfo>().FirstOrDefault(r => IsFor(r, recipientWithKey))
-            ?? throw new SealedPackageException("The package is not sealed for this certificate.");
+            ?? throw new SealedPackageException("The package is not sealed for this certificate.", "このパッケージはこの証明書宛てに封かんされていません。");
         try
         {
             enveloped.Decrypt(recipient, privateKey);
         }
         catch (CryptographicException exception)
         {
-            throw new SealedPackageException("The package cannot be decrypted with this key: it is damaged or the key does not match the certificate.", exception);
+            throw new SealedPackageException("The package cannot be decrypted with this key: it is damaged or the key does not match the certificate.",
+                "この鍵ではパッケージを復号できません。壊れているか、鍵が証明書と合っていません。", exception);
         }
         if (enveloped.ContentInfo.ContentType.Value != Data)
-            throw new SealedPackageException("The package does not hold a signed message.");
+            throw new SealedPackageException("The package does not hold a signed message.", "パッケージに署名付きメッセージが入っていません。");
 
         var signed = new SignedCms();
         try
@@ -129,23 +143,25 @@ public static class PackageOpener
         }
         catch (CryptographicException exception)
         {
-            throw new SealedPackageException("The package does not hold a readable signed message.", exception);
+            throw new SealedPackageException("The package does not hold a readable signed message.", "パッケージの署名付きメッセージを読めません。", exception);
         }
         if (signed.Detached || signed.SignerInfos.Count != 1 || signed.ContentInfo.ContentType.Value != Data)
-            throw new SealedPackageException("The package's signed message is not in the relay's form (one signer, attached data).");
+            throw new SealedPackageException("The package's signed message is not in the relay's form (one signer, attached data).",
+                "パッケージの署名付きメッセージが中継の形式（署名者1つ、データ同梱）ではありません。");
         var signerInfo = signed.SignerInfos[0];
         if (signerInfo.DigestAlgorithm.Value != PackageSealer.Sha256)
-            throw new SealedPackageException("The package is not signed with SHA-256.");
+            throw new SealedPackageException("The package is not signed with SHA-256.", "パッケージが SHA-256 で署名されていません。");
         try
         {
             signed.CheckSignature(verifySignatureOnly: true);
         }
         catch (CryptographicException exception)
         {
-            throw new SealedPackageException("The relay's signature on the package does not verify: the content was altered.", exception);
+            throw new SealedPackageException("The relay's signature on the package does not verify: the content was altered.",
+                "パッケージの中継の署名を検証できません。内容が改変されています。", exception);
         }
 
-        var signerCertificate = signerInfo.Certificate ?? throw new SealedPackageException("The package does not carry its signer's certificate.");
+        var signerCertificate = signerInfo.Certificate ?? throw new SealedPackageException("The package does not carry its signer's certificate.", "パッケージに署名者の証明書が含まれていません。");
         var signingTime = signerInfo.SignedAttributes.Cast<CryptographicAttributeObject>()
             .SelectMany(a => a.Values.Cast<AsnEncodedData>()).OfType<Pkcs9SigningTime>()
             .Select(t => (DateTimeOffset?)AsUtc(t.SigningTime)).FirstOrDefault();
@@ -153,14 +169,25 @@ public static class PackageOpener
         var judgedAt = signingTime is { } signedAt && signedAt <= DateTimeOffset.UtcNow.AddMinutes(5) ? signedAt : DateTimeOffset.UtcNow;
         // emailProtection, as `openssl cms -verify` demands by default (purpose smimesign).
         if (!Chains.To(trustAnchor, signerCertificate, judgedAt, signed.Certificates, EmailProtection, out var problems))
-            throw new SealedPackageException($"The package was signed by a certificate that does not chain to the trusted CA for signing ({problems}).");
+            throw new SealedPackageException($"The package was signed by a certificate that does not chain to the trusted CA for signing ({problems}).",
+                $"パッケージの署名者の証明書が、信頼する認証局の署名用の証明書として検証できません（{problems}）。");
 
-        if (expectedSigner is not null && !signerCertificate.RawDataMemory.Span.SequenceEqual(expectedSigner.RawDataMemory.Span))
+        if (relaySigners is not null && !relaySigners.Any(relay => signerCertificate.RawDataMemory.Span.SequenceEqual(relay.RawDataMemory.Span)))
+        {
+            var trusted = string.Join("; ", relaySigners.Select(Describe));
             throw new SealedPackageException(
-                $"The package was signed by '{signerCertificate.Subject}', not by the relay ('{expectedSigner.Subject}').");
+                $"The package was signed by {Describe(signerCertificate)}, not by the relay (trusted relay certificates: {trusted}). "
+                + "If the relay has renewed its signing certificate, the new one must be added to the trusted ones.",
+                $"パッケージの署名者 {Describe(signerCertificate)} は中継ではありません（信頼する中継の証明書: {trusted}）。"
+                + "中継が署名用証明書を更新した場合は、新しい証明書を信頼する証明書に加えてください。");
+        }
 
         return new OpenedPackage(signed.ContentInfo.Content, signerCertificate, signingTime);
     }
+
+    /// <summary>Subject, serial number and end: a renewed relay certificate has the same subject as the old one.</summary>
+    static string Describe(X509Certificate2 certificate) =>
+        $"'{certificate.Subject}' (serial {certificate.SerialNumber}, until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd})";
 
     static DateTimeOffset AsUtc(DateTime time) =>
         new(time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime());

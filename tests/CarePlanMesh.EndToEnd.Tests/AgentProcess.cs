@@ -33,7 +33,8 @@ public sealed class AgentProcess : IAsyncDisposable
     /// <summary>Every line the agent wrote to standard output, across restarts.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
 
-    public void Start()
+    /// <param name="options">More options for `cpm agent`, e.g. --relay.</param>
+    public void Start(params string[] options)
     {
         var start = new ProcessStartInfo("dotnet",
         [
@@ -41,6 +42,7 @@ public sealed class AgentProcess : IAsyncDisposable
             "--office", Path.Combine(_mesh.DemoDirectory, "offices", _office), "--ca", Path.Combine(_mesh.DemoDirectory, "ca.pem"),
             "--url", (_relay ?? _mesh.BaseAddress).ToString(), "--outbox", Outbox, "--inbox", Inbox, "--data", Data,
             "--quiet-seconds", "1", "--incomplete-seconds", "4", "--poll-seconds", "2", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. options,
         ])
         {
             RedirectStandardOutput = true,

@@ -41,6 +41,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the agent's web page tests (Browser/), so the page's lists hold only their units.</summary>
     public const string PageCareOffice = "2900000212";
     public const string PageProvider = "2900000213";
+    /// <summary>A partnered, licensed pair of its own for the relay-certificate renewal test, whose agent must find only its units.</summary>
+    public const string RenewalCareOffice = "3100000301";
+    public const string RenewalProvider = "3100000302";
     /// <summary>The one office with a tiny rate limit (RateLimits:Offices), which only the rate limit test uses.</summary>
     public const string RateLimitedOffice = "2700000208";
 
@@ -58,6 +61,7 @@ public class MeshFixture : IAsyncLifetime
         new(RateLimitedOffice, ["43"], "上限テスト居宅介護支援事業所"),
         new(AgentCareOffice, ["43"], "エージェントテスト居宅介護支援事業所", [AgentProvider]), new(AgentProvider, ["13"], "エージェントテスト訪問看護事業所"),
         new(PageCareOffice, ["43"], "画面テスト居宅介護支援事業所", [PageProvider]), new(PageProvider, ["13"], "画面テスト訪問看護事業所"),
+        new(RenewalCareOffice, ["43"], "証明書更新テスト居宅介護支援事業所", [RenewalProvider]), new(RenewalProvider, ["13"], "証明書更新テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =

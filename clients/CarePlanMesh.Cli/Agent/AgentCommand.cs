@@ -30,7 +30,10 @@ public static class AgentCommand
                 return null;
             },
         };
-        var relay = new Option<FileInfo?>("--relay") { Description = "the relay's signing certificate, PEM (default: relay/cert.pem beside the CA) / 中継の署名用証明書" };
+        var relay = new Option<FileInfo[]>("--relay")
+        {
+            Description = "the relay's signing certificates, PEM: one, or old and new during a renewal (a bundle file, or the option again) (default: relay/cert.pem beside the CA) / 中継の署名用証明書（更新中は新旧）",
+        };
         var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "CarePlanMesh");
         var outbox = new Option<DirectoryInfo>("--outbox")
         {
@@ -77,20 +80,30 @@ public static class AgentCommand
         {
             var officeFolder = parsed.GetValue(office)!.FullName;
             var caFile = parsed.GetValue(ca)!.FullName;
-            var relayFile = parsed.GetValue(relay)?.FullName ?? Path.Combine(Path.GetDirectoryName(caFile)!, "relay", "cert.pem");
-            foreach (var required in new[] { Path.Combine(officeFolder, "cert.pem"), Path.Combine(officeFolder, "key.pem"), Path.Combine(officeFolder, "user.json"), caFile, relayFile })
+            string[] relayFiles = parsed.GetValue(relay) is { Length: > 0 } given ? [.. given.Select(f => f.FullName)] : [RelayCertificates.DefaultFile(caFile)];
+            foreach (var required in new[] { Path.Combine(officeFolder, "cert.pem"), Path.Combine(officeFolder, "key.pem"), Path.Combine(officeFolder, "user.json"), caFile }.Concat(relayFiles))
                 if (!File.Exists(required))
                 {
                     Console.Error.WriteLine($"cpm agent: {required} does not exist.");
                     return 2;
                 }
+            IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> relayCertificates;
+            try
+            {
+                relayCertificates = RelayCertificates.Load(relayFiles);
+            }
+            catch (CliException exception)
+            {
+                Console.Error.WriteLine($"cpm agent: {exception.Message}");
+                return 2;
+            }
             var dataFolder = parsed.GetValue(data)!.FullName;
             Directory.CreateDirectory(dataFolder);
             var settings = new AgentSettings(
                 parsed.GetValue(url)!,
                 Pem.LoadCertificateWithKey(Path.Combine(officeFolder, "cert.pem"), Path.Combine(officeFolder, "key.pem")),
                 Pem.LoadCertificate(caFile),
-                Pem.LoadCertificate(relayFile),
+                relayCertificates,
                 Path.Combine(officeFolder, "user.json"),
                 parsed.GetValue(outbox)!.FullName,
                 parsed.GetValue(inbox)!.FullName,

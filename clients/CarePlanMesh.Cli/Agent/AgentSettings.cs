@@ -2,12 +2,12 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace CarePlanMesh.Cli.Agent;
 
-/// <summary>What `cpm agent` was started with.</summary>
+/// <summary>What `cpm agent` was started with; <see cref="Relay"/> is every relay signing certificate it trusts (old and new during a renewal).</summary>
 public sealed record AgentSettings(
     Uri Url,
     X509Certificate2 Certificate,
     X509Certificate2 Ca,
-    X509Certificate2 Relay,
+    IReadOnlyList<X509Certificate2> Relay,
     string UserFile,
     string Outbox,
     string Inbox,

@@ -23,6 +23,19 @@ public sealed class Inbox(AgentSettings settings, AgentStore store, RelayConnect
     /// <summary>When each delivery started waiting for an earlier one, for the notice when it waits long.</summary>
     readonly Dictionary<Guid, DateTimeOffset> _waitingSince = [];
 
+    /// <summary>
+    /// Deliveries refused before this start are fetched and checked again: the agent may trust other relay certificates now
+    /// (the bundle of a renewal, docs/operations.md); a package that still does not open is refused again.
+    /// </summary>
+    public void RecheckRefused()
+    {
+        foreach (var row in store.DeliveriesIn(DeliveryStates.Refused))
+        {
+            store.SetDeliveryState(row.Id, DeliveryStates.Known);
+            log.Info($"delivery {row.Id} from {row.SenderOffice} 連番 {row.SendUnit} was refused before this start: checking it again");
+        }
+    }
+
     public async Task Tick(CancellationToken cancellationToken)
     {
         var awaiting = await Awaiting(cancellationToken);

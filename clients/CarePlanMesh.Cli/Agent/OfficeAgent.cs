@@ -15,8 +15,11 @@ public sealed class OfficeAgent(AgentSettings settings, AgentLog log) : IDisposa
         Directory.CreateDirectory(settings.Outbox);
         Directory.CreateDirectory(settings.Inbox);
         log.Info($"agent started: outbox and inbox ready, relay {settings.Url.Authority}");
+        foreach (var (subject, serial, notAfter) in RelayCertificates.Describe(settings.Relay))
+            log.Info($"trusting relay signing certificate {subject} serial {serial} until {notAfter:yyyy-MM-dd}");
         var outbox = new Outbox(settings, _store, _relay, log);
         var inbox = new Inbox(settings, _store, _relay, log);
+        inbox.RecheckRefused();
         var events = new EventFeed(_store, _relay, log, _inboxWakeup, _outboxWakeup);
         await Task.WhenAll(
             Loop("outbox", async () =>

@@ -107,6 +107,14 @@ public sealed partial class PageApi(AgentSettings settings, AgentStore store, Re
         else if (daysLeft <= 90)
             banners.Add(Banner("certificate", "warning", $"事業所の証明書は {notAfter:yyyy-MM-dd} に期限が切れます（あと {daysLeft} 日）。更新を依頼してください。",
                 $"The office certificate expires on {notAfter:yyyy-MM-dd} ({daysLeft} days left). Ask for its renewal."));
+        var relayCertificates = RelayCertificates.Describe(settings.Relay).ToList();
+        var lastRelay = relayCertificates.Max(c => c.NotAfter);
+        var relayDays = (int)Math.Floor((lastRelay - DateTimeOffset.UtcNow).TotalDays);
+        // The relay renews before its certificate ends; an agent that trusts none beyond the next month has missed the new one.
+        if (relayDays <= 30)
+            banners.Add(Banner("relay-certificate", relayDays < 0 ? "error" : "warning",
+                $"信頼している中継の署名用証明書は {lastRelay:yyyy-MM-dd} までです。中継の運営者から新しい証明書を受け取り、--relay に加えてください。",
+                $"The relay signing certificates this agent trusts end on {lastRelay:yyyy-MM-dd}. Get the new one from the relay operator and add it to --relay."));
         if (licence is not null)
         {
             var validUntil = licence["validUntil"]?.GetValue<string>() is { } until ? DateOnly.Parse(until, System.Globalization.CultureInfo.InvariantCulture) : (DateOnly?)null;
@@ -125,6 +133,11 @@ public sealed partial class PageApi(AgentSettings settings, AgentStore store, Re
             ["connected"] = connected,
             ["signedIn"] = signedIn,
             ["certificate"] = new JsonObject { ["notAfter"] = notAfter.ToString("yyyy-MM-dd"), ["daysLeft"] = daysLeft },
+            ["relayCertificates"] = new JsonArray([.. relayCertificates.Select(c => (JsonNode)new JsonObject
+            {
+                ["subject"] = c.Subject, ["serial"] = c.Serial, ["notAfter"] = c.NotAfter.ToString("yyyy-MM-dd"),
+                ["daysLeft"] = (int)Math.Floor((c.NotAfter - DateTimeOffset.UtcNow).TotalDays),
+            })]),
             ["licence"] = licence?.DeepClone(),
             ["banners"] = banners,
         });

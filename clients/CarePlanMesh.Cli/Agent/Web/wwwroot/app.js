@@ -6,6 +6,7 @@ const texts = {
     'title': 'CarePlanMesh 送受信エージェント', 'skip': '本文へ移動', 'nav': '目次', 'refresh': '更新', 'langButton': 'English', 'langLabel': 'Switch to English',
     'office': '事業所番号 {0}（中継: {1}）',
     'status.connected': '中継に接続中', 'status.disconnected': '中継に接続できません', 'status.signedIn': 'サインイン済み', 'status.signedOut': 'サインインできていません',
+    'status.relay': '信頼する中継の署名用証明書: {0}', 'status.relayUntil': '{0}まで',
     'send.heading': 'ファイルを送る', 'send.help': '介護ソフトが書き出した1つの送信単位のファイルをここにドロップするか、選んでください。送る前に中継で点検（ドライラン）し、結果を表示します。',
     'send.drop': 'ここにファイルをドロップ、またはクリックしてファイルを選ぶ', 'send.defects': '不備の一覧', 'send.button': '送信フォルダに入れて送る',
     'send.checking': '{0} 個のファイルを点検しています…', 'send.valid': '点検の結果、不備はありません（{0} ファイル）。「送信フォルダに入れて送る」で送ります。',
@@ -50,6 +51,7 @@ const texts = {
     'title': 'CarePlanMesh office agent', 'skip': 'Skip to content', 'nav': 'Contents', 'refresh': 'Refresh', 'langButton': '日本語', 'langLabel': '日本語に切り替える',
     'office': 'Office {0} (relay: {1})',
     'status.connected': 'Connected to the relay', 'status.disconnected': 'Cannot reach the relay', 'status.signedIn': 'Signed in', 'status.signedOut': 'Not signed in',
+    'status.relay': 'Trusted relay signing certificates: {0}', 'status.relayUntil': 'until {0}',
     'send.heading': 'Send files', 'send.help': 'Drop the files of one send unit the care software exported, or choose them. The relay checks them (dry run) before anything is sent.',
     'send.drop': 'Drop files here, or click to choose files', 'send.defects': 'Defects', 'send.button': 'Place in the outbox and send',
     'send.checking': 'Checking {0} files…', 'send.valid': 'No defects ({0} files). "Place in the outbox and send" sends them.',
@@ -170,6 +172,9 @@ function renderStatus() {
   $('status-connection').className = s.connected ? 'ok' : 'bad';
   $('status-sign-in').textContent = s.signedIn ? t('status.signedIn') : t('status.signedOut');
   $('status-sign-in').className = s.signedIn ? 'ok' : 'bad';
+  // Two during a renewal's overlap: the old and the new certificate (docs/operations.md).
+  $('status-relay').textContent = t('status.relay', s.relayCertificates.map(c => t('status.relayUntil', c.notAfter)).join(', '));
+  $('status-relay').title = s.relayCertificates.map(c => `${c.subject} ${c.serial}`).join('\n');
   $('banners').replaceChildren(...s.banners.map(b => el('p', { class: `banner ${b.level}`, 'data-kind': b.kind, role: b.level === 'error' ? 'alert' : null, text: b[lang] })));
 }
 

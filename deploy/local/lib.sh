@@ -46,6 +46,11 @@ for pair in ${REPLICAS//,/ }; do
   printf '%s\n' "${SERVICES[@]}" | grep -q "^${pair%%=*}:" || { echo "error: CAREPLANMESH_REPLICAS: no service called ${pair%%=*}" >&2; exit 1; }
 done
 
+# Every service's Npgsql pool opens at most DB_POOL connections (Database:MaxPoolSize); PostgreSQL allows all of them plus
+# 30 for psql, the tests of a developer and the superuser's reserve (docs/operations.md, sizing).
+DB_POOL="${CAREPLANMESH_DB_POOL:-20}"
+PG_MAX_CONNECTIONS=$(( ${#INSTANCES[@]} * DB_POOL + 30 < 100 ? 100 : ${#INSTANCES[@]} * DB_POOL + 30 ))
+
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 PG_DATA="$DATA/postgres"
 RABBIT_HOME="$DATA/rabbitmq"

@@ -8,6 +8,9 @@ RABBIT_PORT="${CAREPLANMESH_RABBIT_PORT:-55672}"
 RABBIT_DIST_PORT="${CAREPLANMESH_RABBIT_DIST_PORT:-55673}"
 PUBLIC_URL="${CAREPLANMESH_PUBLIC_URL:-https://127.0.0.1:7443}"
 CONFIGURATION="${CAREPLANMESH_CONFIGURATION:-Release}"
+# 1: the services run from a ReadyToRun publish in $DATA/ready-to-run (precompiled: shorter waits in the first minute,
+# a little less CPU; the publish takes minutes), docs/benchmarks.md 2026-12-06 (2).
+READY_TO_RUN="${CAREPLANMESH_READY_TO_RUN:-0}"
 # A service whose /health/ready does not answer 200 this many seconds after its start is started again, at most RESTARTS times.
 READY_GRACE="${CAREPLANMESH_READY_GRACE:-60}"
 RESTARTS="${CAREPLANMESH_RESTARTS:-2}"

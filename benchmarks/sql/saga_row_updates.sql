@@ -40,7 +40,7 @@ BEGIN
   RETURN format('%s: %s updates, %s WAL bytes/update, %s ms/update', name, n,
     round(pg_wal_lsn_diff(pg_current_wal_insert_lsn(), l0) / n), round(extract(epoch FROM clock_timestamp() - t0) * 1000 / n, 4));
 END $$;
--- Three passes each; compare the later ones (the first wrote more WAL in every run, likely full-page images after a checkpoint).
+-- Three passes each; compare the later ones (the first wrote more WAL when measured, likely full-page images after a checkpoint).
 SELECT perfbench.measure('nine');
 SELECT perfbench.measure('eight');
 SELECT perfbench.measure('eight_ff70');

@@ -8,6 +8,9 @@ RABBIT_PORT="${CAREPLANMESH_RABBIT_PORT:-55672}"
 RABBIT_DIST_PORT="${CAREPLANMESH_RABBIT_DIST_PORT:-55673}"
 PUBLIC_URL="${CAREPLANMESH_PUBLIC_URL:-https://127.0.0.1:7443}"
 CONFIGURATION="${CAREPLANMESH_CONFIGURATION:-Release}"
+# 1: the services run from a ReadyToRun publish in $DATA/ready-to-run (precompiled: shorter waits in the first minute,
+# a little less CPU; the publish takes minutes), docs/benchmarks.md 2026-12-06 (2).
+READY_TO_RUN="${CAREPLANMESH_READY_TO_RUN:-0}"
 # A service whose /health/ready does not answer 200 this many seconds after its start is started again, at most RESTARTS times.
 READY_GRACE="${CAREPLANMESH_READY_GRACE:-60}"
 RESTARTS="${CAREPLANMESH_RESTARTS:-2}"
@@ -45,6 +48,11 @@ done
 for pair in ${REPLICAS//,/ }; do
   printf '%s\n' "${SERVICES[@]}" | grep -q "^${pair%%=*}:" || { echo "error: CAREPLANMESH_REPLICAS: no service called ${pair%%=*}" >&2; exit 1; }
 done
+
+# Every service's Npgsql pool opens at most DB_POOL connections (Database:MaxPoolSize); PostgreSQL allows all of them plus
+# 30 for psql, the tests of a developer and the superuser's reserve (docs/operations.md, sizing).
+DB_POOL="${CAREPLANMESH_DB_POOL:-20}"
+PG_MAX_CONNECTIONS=$(( ${#INSTANCES[@]} * DB_POOL + 30 < 100 ? 100 : ${#INSTANCES[@]} * DB_POOL + 30 ))
 
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 PG_DATA="$DATA/postgres"

@@ -110,7 +110,8 @@ public static class ServiceDefaultsExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set (environment variable ConnectionStrings__Postgres).");
-        builder.Services.TryAddSingleton(_ => DataSource(connectionString, schema));
+        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
+        builder.Services.TryAddSingleton(_ => DataSource(connectionString, schema, maxPoolSize));
         builder.Services.TryAddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton(new SchemaRegistration("messagedata", typeof(ServiceDefaultsExtensions).Assembly));
         builder.Services.AddSingleton(new SchemaRegistration(schema, migrations));
@@ -121,13 +122,21 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// The pool skips Npgsql's DISCARD ALL on every return of a connection (No Reset On Close): it ran ~42 times per
+    /// Connections a service's pool opens at most unless Database:MaxPoolSize or the connection string (Maximum Pool Size) says
+    /// otherwise. Npgsql's own default, 100 per process, let six services hold PostgreSQL's 100 slots after a slow start
+    /// and answer 53300 (docs/benchmarks.md, 2026-12-06); past the limit a command waits for a pooled connection instead.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>
+    /// The pool opens at most <paramref name="maxPoolSize"/> connections unless the connection string names Maximum Pool Size,
+    /// and skips Npgsql's DISCARD ALL on every return of a connection (No Reset On Close): it ran ~42 times per
     /// submission across the mesh (docs/benchmarks.md, 2026-12-06). Safe because no code leaves session state behind:
     /// locks are transaction-scoped (pg_advisory_xact_lock) or unlocked in a finally (migrations, directory seed), and
     /// nothing issues SET, LISTEN, PREPARE or temporary tables outside a transaction. A connection string that says
     /// No Reset On Close=false keeps the reset.
     /// </summary>
-    public static NpgsqlDataSource DataSource(string connectionString, string name)
+    public static NpgsqlDataSource DataSource(string connectionString, string name, int maxPoolSize = DefaultMaxPoolSize)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = name }
             // Spans for the database work of a request or a message only: a periodic job's polls would be a root trace each.
@@ -136,6 +145,8 @@ public static class ServiceDefaultsExtensions
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
             builder.ConnectionStringBuilder.NoResetOnClose = true;
+        if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("MaxPoolSize"))
+            builder.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
         return builder.Build();
     }
 

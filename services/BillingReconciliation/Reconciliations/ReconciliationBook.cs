@@ -7,7 +7,7 @@ namespace CarePlanMesh.BillingReconciliation.Reconciliations;
 
 /// <summary>
 /// Owns the reconciliation tables: the pseudonymous facts of the latest 予定 and 実績 of each (care office, provider,
-/// month) and the counts of their comparison. Facts are written with binary COPY, a month of an office in one go.
+/// month) and the counts of their comparison. A unit's facts are written in one batch, as column arrays.
 /// </summary>
 public sealed class ReconciliationBook(NpgsqlDataSource dataSource)
 {
@@ -37,52 +37,56 @@ public sealed class ReconciliationBook(NpgsqlDataSource dataSource)
                 return false;
         }
 
-        await using (var services = await connection.BeginBinaryImportAsync(
-            "COPY billing_reconciliation.service_facts (submission_id, user_key, provider_office, service_code, service_date, start_time, end_time, units, count, line) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
+        // The facts as column arrays, inserted by unnest, and the older units' removal go in one round trip: two binary COPYs
+        // took two round trips each and cost more than the few rows of a typical unit (docs/benchmarks.md, 2026-12-06 (2)).
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            foreach (var f in facts.Services)
-            {
-                await services.StartRowAsync(cancellationToken);
-                await services.WriteAsync(submissionId, NpgsqlDbType.Uuid, cancellationToken);
-                foreach (var text in (string[])[f.UserKey, f.ProviderOffice, f.ServiceCode, f.ServiceDate, f.StartTime, f.EndTime])
-                    await services.WriteAsync(text, NpgsqlDbType.Text, cancellationToken);
-                foreach (var number in (int[])[f.Units, f.Count, f.Line])
-                    await services.WriteAsync(number, NpgsqlDbType.Integer, cancellationToken);
-            }
-            await services.CompleteAsync(cancellationToken);
-        }
-        await using (var limits = await connection.BeginBinaryImportAsync(
-            "COPY billing_reconciliation.limit_facts (submission_id, user_key, care_level, limit_units, subject_units, stated_excess_units, line) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            foreach (var l in facts.Limits)
-            {
-                await limits.StartRowAsync(cancellationToken);
-                await limits.WriteAsync(submissionId, NpgsqlDbType.Uuid, cancellationToken);
-                await limits.WriteAsync(l.UserKey, NpgsqlDbType.Text, cancellationToken);
-                await limits.WriteAsync(l.CareLevel, NpgsqlDbType.Text, cancellationToken);
-                foreach (var number in (int[])[l.LimitUnits, l.SubjectUnits, l.StatedExcessUnits, l.Line])
-                    await limits.WriteAsync(number, NpgsqlDbType.Integer, cancellationToken);
-            }
-            await limits.CompleteAsync(cancellationToken);
-        }
+            var services = new NpgsqlBatchCommand(
+                """
+                INSERT INTO billing_reconciliation.service_facts (submission_id, user_key, provider_office, service_code, service_date, start_time, end_time, units, count, line)
+                SELECT @id, * FROM unnest(@users, @providers, @codes, @dates, @starts, @ends, @units, @counts, @lines)
+                """);
+            services.Parameters.AddWithValue("id", submissionId);
+            services.Parameters.AddWithValue("users", facts.Services.Select(f => f.UserKey).ToArray());
+            services.Parameters.AddWithValue("providers", facts.Services.Select(f => f.ProviderOffice).ToArray());
+            services.Parameters.AddWithValue("codes", facts.Services.Select(f => f.ServiceCode).ToArray());
+            services.Parameters.AddWithValue("dates", facts.Services.Select(f => f.ServiceDate).ToArray());
+            services.Parameters.AddWithValue("starts", facts.Services.Select(f => f.StartTime).ToArray());
+            services.Parameters.AddWithValue("ends", facts.Services.Select(f => f.EndTime).ToArray());
+            services.Parameters.AddWithValue("units", facts.Services.Select(f => f.Units).ToArray());
+            services.Parameters.AddWithValue("counts", facts.Services.Select(f => f.Count).ToArray());
+            services.Parameters.AddWithValue("lines", facts.Services.Select(f => f.Line).ToArray());
+            batch.BatchCommands.Add(services);
 
-        // Only the latest unit of the pair and month counts: older ones (and their facts, by cascade) go.
-        await using (var older = new NpgsqlCommand(
-            """
-            DELETE FROM billing_reconciliation.fact_units
-            WHERE kind = @kind AND care_office = @care AND provider_office = @provider AND service_month = @month
-              AND submission_id <> (SELECT submission_id FROM billing_reconciliation.fact_units
-                                    WHERE kind = @kind AND care_office = @care AND provider_office = @provider AND service_month = @month
-                                    ORDER BY send_unit DESC, recorded_at DESC LIMIT 1)
-            """, connection, transaction))
-        {
+            var limits = new NpgsqlBatchCommand(
+                """
+                INSERT INTO billing_reconciliation.limit_facts (submission_id, user_key, care_level, limit_units, subject_units, stated_excess_units, line)
+                SELECT @id, * FROM unnest(@users, @levels, @limits, @subjects, @excesses, @lines)
+                """);
+            limits.Parameters.AddWithValue("id", submissionId);
+            limits.Parameters.AddWithValue("users", facts.Limits.Select(l => l.UserKey).ToArray());
+            limits.Parameters.AddWithValue("levels", facts.Limits.Select(l => l.CareLevel).ToArray());
+            limits.Parameters.AddWithValue("limits", facts.Limits.Select(l => l.LimitUnits).ToArray());
+            limits.Parameters.AddWithValue("subjects", facts.Limits.Select(l => l.SubjectUnits).ToArray());
+            limits.Parameters.AddWithValue("excesses", facts.Limits.Select(l => l.StatedExcessUnits).ToArray());
+            limits.Parameters.AddWithValue("lines", facts.Limits.Select(l => l.Line).ToArray());
+            batch.BatchCommands.Add(limits);
+
+            // Only the latest unit of the pair and month counts: older ones (and their facts, by cascade) go.
+            var older = new NpgsqlBatchCommand(
+                """
+                DELETE FROM billing_reconciliation.fact_units
+                WHERE kind = @kind AND care_office = @care AND provider_office = @provider AND service_month = @month
+                  AND submission_id <> (SELECT submission_id FROM billing_reconciliation.fact_units
+                                        WHERE kind = @kind AND care_office = @care AND provider_office = @provider AND service_month = @month
+                                        ORDER BY send_unit DESC, recorded_at DESC LIMIT 1)
+                """);
             older.Parameters.AddWithValue("kind", kind);
             older.Parameters.AddWithValue("care", careOffice);
             older.Parameters.AddWithValue("provider", providerOffice);
             older.Parameters.AddWithValue("month", month);
-            await older.ExecuteNonQueryAsync(cancellationToken);
+            batch.BatchCommands.Add(older);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return true;

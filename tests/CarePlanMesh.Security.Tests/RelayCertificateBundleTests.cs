@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CarePlanMesh.Security.Tests;
@@ -85,9 +84,9 @@ public sealed class RelayCertificateBundleTests : IDisposable
         var bundle = Bundle(expired, withoutSigningUsage, NewRelay);
 
         // Signed while the old certificate was valid: opens after it ended, as a single --relay certificate does.
-        Assert.Equal(Content, PackageOpener.Open(SealedAt(expired, DateTime.UtcNow.AddDays(-5)), Provider, Pki.Ca, bundle).Content);
+        Assert.Equal(Content, PackageOpener.Open(TestPki.SealedAt(Content, Provider, expired, DateTime.UtcNow.AddDays(-5)), Provider, Pki.Ca, bundle).Content);
         // Signed after it ended: being in the bundle does not help.
-        var late = Assert.Throws<SealedPackageException>(() => PackageOpener.Open(SealedAt(expired, DateTime.UtcNow), Provider, Pki.Ca, bundle));
+        var late = Assert.Throws<SealedPackageException>(() => PackageOpener.Open(TestPki.SealedAt(Content, Provider, expired, DateTime.UtcNow), Provider, Pki.Ca, bundle));
         Assert.Contains("does not chain to the trusted CA", late.Message);
         Assert.Contains("認証局", late.MessageJa);
         var usage = Assert.Throws<SealedPackageException>(() => PackageOpener.Open(Seal(withoutSigningUsage), Provider, Pki.Ca, bundle));
@@ -121,17 +120,5 @@ public sealed class RelayCertificateBundleTests : IDisposable
     public void An_empty_set_of_relay_certificates_is_a_programming_error_not_trust_in_anyone()
     {
         Assert.Throws<ArgumentException>(() => PackageOpener.Open(Seal(NewRelay), Provider, Pki.Ca, Array.Empty<X509Certificate2>()));
-    }
-
-    /// <summary>A package as the relay seals it, but signed at a chosen time.</summary>
-    static byte[] SealedAt(X509Certificate2 relay, DateTime signingTime)
-    {
-        var signed = new SignedCms(new ContentInfo(Content), detached: false);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, relay) { DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(signingTime));
-        signed.ComputeSignature(signer, silent: true);
-        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(new Oid("2.16.840.1.101.3.4.1.42")));
-        enveloped.Encrypt(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, PublicOnly(Provider), RSAEncryptionPadding.OaepSHA256));
-        return enveloped.Encode();
     }
 }

@@ -85,26 +85,14 @@ public sealed class SealedPackageTests
         Assert.Contains("cannot be decrypted", failure.Message);
     }
 
-    /// <summary>A package as the relay seals it, but signed at a chosen time.</summary>
-    static byte[] SealedAt(X509Certificate2 relay, DateTime signingTime)
-    {
-        var signed = new SignedCms(new ContentInfo(Content), detached: false);
-        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, relay) { DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(signingTime));
-        signed.ComputeSignature(signer, silent: true);
-        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(new Oid("2.16.840.1.101.3.4.1.42")));
-        enveloped.Encrypt(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, PublicOnly(Provider), RSAEncryptionPadding.OaepSHA256));
-        return enveloped.Encode();
-    }
-
     [Fact]
     public void A_package_signed_while_the_relay_certificate_was_valid_still_opens_after_it_expired()
     {
         var expiredRelay = Pki.Issue("CN=CarePlanMesh relay 2023, C=JP", [TestPki.EmailProtection], DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1));
 
-        Assert.Equal(Content, PackageOpener.Open(SealedAt(expiredRelay, DateTime.UtcNow.AddDays(-5)), Provider, Pki.Ca).Content);
+        Assert.Equal(Content, PackageOpener.Open(TestPki.SealedAt(Content, Provider, expiredRelay, DateTime.UtcNow.AddDays(-5)), Provider, Pki.Ca).Content);
         // Signed after the certificate ended: refused.
-        Assert.Throws<SealedPackageException>(() => PackageOpener.Open(SealedAt(expiredRelay, DateTime.UtcNow), Provider, Pki.Ca));
+        Assert.Throws<SealedPackageException>(() => PackageOpener.Open(TestPki.SealedAt(Content, Provider, expiredRelay, DateTime.UtcNow), Provider, Pki.Ca));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CarePlanMesh.Security.Tests;
@@ -40,4 +41,17 @@ sealed class TestPki
         Issue($"CN={officeNumber}, O=Test office, C=JP", [ClientAuth, EmailProtection]);
 
     public X509Certificate2 Relay() => Issue("CN=CarePlanMesh relay, C=JP", [EmailProtection]);
+
+    /// <summary>A package as the relay seals it for <paramref name="recipient"/>, but signed at a chosen time.</summary>
+    public static byte[] SealedAt(byte[] content, X509Certificate2 recipient, X509Certificate2 relay, DateTime signingTime)
+    {
+        var signed = new SignedCms(new ContentInfo(content), detached: false);
+        var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, relay) { DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") };
+        signer.SignedAttributes.Add(new Pkcs9SigningTime(signingTime));
+        signed.ComputeSignature(signer, silent: true);
+        var enveloped = new EnvelopedCms(new ContentInfo(signed.Encode()), new AlgorithmIdentifier(new Oid("2.16.840.1.101.3.4.1.42")));
+        enveloped.Encrypt(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, X509CertificateLoader.LoadCertificate(recipient.RawData),
+            RSAEncryptionPadding.OaepSHA256));
+        return enveloped.Encode();
+    }
 }

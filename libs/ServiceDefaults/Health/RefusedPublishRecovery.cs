@@ -29,7 +29,7 @@ public sealed class RefusedPublishRecovery(IServiceProvider services, TimeProvid
     readonly Lock _gate = new();
     DateTimeOffset? _reopenedAt;
 
-    /// <summary>How often the connection was reopened after a refusal (for tests and the log).</summary>
+    /// <summary>How often the connection was reopened after a refusal since the service started.</summary>
     public int Reopenings { get; private set; }
 
     /// <summary>A publish the broker refused with a negative confirm (not a mandatory message returned as unroutable).</summary>

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Security.Claims;
 using CarePlanMesh.Contracts;
+using CarePlanMesh.ServiceDefaults;
 using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Intake.Audit;
 using CarePlanMesh.Intake.Edge;
@@ -100,8 +100,7 @@ public static class MailboxEndpoints
         if (answer.Refusal is { } refusal)
             return Problems.Of(refusal.Status, refusal.Reason, "The delivery cannot be picked up", "この配信は受け取れません", refusal.ReasonEn, refusal.ReasonJa);
         // The download is the recipient's own trace, like its acknowledgement; a link leads to the submission's trace.
-        if (ActivityContext.TryParse(answer.TraceParent, null, isRemote: true, out var submitted))
-            Activity.Current?.AddLink(new ActivityLink(submitted));
+        StoredTraces.Link(answer.TraceParent);
         try
         {
             var stream = await payloads.Get(answer.SealedPackage!, cancellationToken);
@@ -126,8 +125,7 @@ public static class MailboxEndpoints
                 return TypedResults.Ok(new SubmissionEndpoints.StateAnswer(id, item.CurrentState));
             case SubmissionStates.AwaitingPickup:
                 // The recipient's acknowledgement is a trace of its own (its client's); a link leads to the submission's trace.
-                if (ActivityContext.TryParse(item.TraceParent, null, isRemote: true, out var submitted))
-                    Activity.Current?.AddLink(new ActivityLink(submitted));
+                StoredTraces.Link(item.TraceParent);
                 var endpoint = await send.GetSendEndpoint(Queues.Address(Queues.Submissions));
                 await endpoint.Send(new AcknowledgeDelivery { SubmissionId = id, RecipientOffice = office }, cancellationToken);
                 return TypedResults.Accepted($"/v1/mailbox/{id}", new SubmissionEndpoints.StateAnswer(id, "Acknowledging"));

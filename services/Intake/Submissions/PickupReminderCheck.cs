@@ -65,8 +65,7 @@ public sealed class PickupReminderCheck(NpgsqlDataSource dataSource, IBus bus, I
         foreach (var (reminder, traceParent) in due)
         {
             // Part of the submission's trace, like the sweeper's re-drives.
-            using var activity = ServiceDefaultsExtensions.ActivitySource.StartActivity("pickup reminder", ActivityKind.Internal,
-                ActivityContext.TryParse(traceParent, null, isRemote: true, out var submitted) ? submitted : default);
+            using var activity = StoredTraces.Continue("pickup reminder", ActivityKind.Internal, traceParent);
             activity?.SetTag("careplanmesh.submission_id", reminder.SubmissionId.ToString());
             await endpoint.Send(reminder, cancellationToken);
         }

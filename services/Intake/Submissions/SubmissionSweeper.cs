@@ -53,8 +53,7 @@ public sealed class SubmissionSweeper(
         foreach (var (id, state, deadline, traceParent) in overdue)
         {
             // The re-drive continues the submission's trace (begun by the request that submitted it) rather than starting one.
-            using var redrive = ServiceDefaultsExtensions.ActivitySource.StartActivity("submission redrive", ActivityKind.Internal,
-                ActivityContext.TryParse(traceParent, null, isRemote: true, out var submitted) ? submitted : default);
+            using var redrive = StoredTraces.Continue("submission redrive", ActivityKind.Internal, traceParent);
             redrive?.SetTag("careplanmesh.submission_id", id.ToString());
             redrive?.SetTag("careplanmesh.submission_state", state);
             await bus.Publish(new SubmissionStepOverdue { SubmissionId = id, State = state, Deadline = deadline }, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CarePlanMesh.Notification.Notifications;
+using CarePlanMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -63,7 +64,7 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
 
         foreach (var mail in due)
         {
-            using var activity = QueuedTrace.StartSend("email send", ActivityKind.Client, mail.TraceParent);
+            using var activity = StoredTraces.Continue("email send", ActivityKind.Client, mail.TraceParent);
             activity?.SetTag("careplanmesh.email_id", mail.Id.ToString());
             activity?.SetTag("careplanmesh.attempt", mail.Attempts + 1);
             try

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CarePlanMesh.ServiceDefaults;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,7 +6,7 @@ namespace CarePlanMesh.Notification.Notifications;
 
 /// <summary>
 /// The trace context an outbox row keeps (its traceparent column): the work that queues a webhook message or an e-mail
-/// stores the current W3C traceparent, and the dispatcher's send starts as a child of it, so a delivery notice's webhook
+/// stores the current W3C traceparent, and the dispatcher's send continues it (StoredTraces.Continue), so a delivery notice's webhook
 /// POST and SMTP send appear in the submission's trace however much later they run.
 /// </summary>
 public static class QueuedTrace
@@ -15,9 +14,4 @@ public static class QueuedTrace
     /// <summary>The @traceparent parameter: the current activity's W3C id, or NULL outside any trace.</summary>
     public static NpgsqlParameter Parameter() =>
         new("traceparent", NpgsqlDbType.Text) { Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : DBNull.Value };
-
-    /// <summary>Starts the send's span as a child of the stored context (a root span when the row has none).</summary>
-    public static Activity? StartSend(string name, ActivityKind kind, string? traceParent) =>
-        ServiceDefaultsExtensions.ActivitySource.StartActivity(name, kind,
-            ActivityContext.TryParse(traceParent, null, isRemote: true, out var queued) ? queued : default);
 }

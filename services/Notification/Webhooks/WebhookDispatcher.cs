@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CarePlanMesh.Notification.Email;
 using CarePlanMesh.Notification.Notifications;
+using CarePlanMesh.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -102,7 +103,7 @@ public sealed class WebhookDispatcher(
             var url = await Url(webhookId, cancellationToken);
             for (var i = 0; i < messages.Count; i++)
             {
-                using var activity = QueuedTrace.StartSend("webhook send", ActivityKind.Internal, messages[i].TraceParent);
+                using var activity = StoredTraces.Continue("webhook send", ActivityKind.Internal, messages[i].TraceParent);
                 activity?.SetTag("careplanmesh.webhook_id", webhookId.ToString());
                 activity?.SetTag("careplanmesh.webhook_message_id", messages[i].Id);
                 activity?.SetTag("careplanmesh.attempt", messages[i].Attempts + 1);

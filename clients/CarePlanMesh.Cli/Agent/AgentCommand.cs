@@ -81,12 +81,13 @@ public static class AgentCommand
             var officeFolder = parsed.GetValue(office)!.FullName;
             var caFile = parsed.GetValue(ca)!.FullName;
             string[] relayFiles = parsed.GetValue(relay) is { Length: > 0 } given ? [.. given.Select(f => f.FullName)] : [RelayCertificates.DefaultFile(caFile)];
-            foreach (var required in new[] { Path.Combine(officeFolder, "cert.pem"), Path.Combine(officeFolder, "key.pem"), Path.Combine(officeFolder, "user.json"), caFile }.Concat(relayFiles))
+            foreach (var required in new[] { Path.Combine(officeFolder, "cert.pem"), Path.Combine(officeFolder, "key.pem"), Path.Combine(officeFolder, "user.json"), caFile })
                 if (!File.Exists(required))
                 {
                     Console.Error.WriteLine($"cpm agent: {required} does not exist.");
                     return 2;
                 }
+            // RelayCertificates.Load says which relay file is missing or unreadable.
             IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> relayCertificates;
             try
             {

@@ -29,8 +29,9 @@ public sealed class ClusterMeshFixture : MeshFixture
         environment["RabbitMq__QuorumQueues"] = "true";
         for (var i = 0; i < Cluster.Addresses.Count; i++)
             environment[$"RabbitMq__ClusterNodes__{i}"] = Cluster.Addresses[i];
-        // Steps re-driven after a minute, failed after five: the quorum queues whose leader died may refuse publishes (nack) for
-        // well over the 15 s steps of the fault test while the survivors elect new leaders on a loaded machine.
+        // Steps re-driven after a minute, failed after five: a step command the broker refused before its service reopened the
+        // connection (RefusedPublishRecovery) waits for its consumer's retries, which can outlast the fault test's 15 s steps
+        // on a loaded machine; the test is about losing nothing, not about step budgets.
         environment["Submissions__StepTimeout"] = "00:01:00";
         environment["Health__EndpointGrace"] = "00:00:15";
         environment["Health__WatchdogInterval"] = "00:00:02";

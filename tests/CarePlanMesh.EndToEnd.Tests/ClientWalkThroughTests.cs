@@ -74,13 +74,13 @@ public sealed class ClientWalkThroughTests(MeshFixture mesh)
 
         // The provider's inbox tells of the delivery; reading the notification marks it read.
         NotificationItem? arrived = null;
-        await mesh.Eventually(async () => (arrived = (await provider.V1NotificationsAsync(true, 50, null)).Items.FirstOrDefault(n => n.Topic == "delivery.available"
+        await mesh.Eventually(async () => (arrived = (await provider.V1NotificationsAsync("true", "50", null)).Items.FirstOrDefault(n => n.Topic == "delivery.available"
             && ((JsonElement)n.Data).TryGetProperty("submissionId", out var submission) && submission.GetString() == accepted.Id.ToString())) is not null);
         Assert.Null(arrived!.ReadAt);
         var read = await provider.V1NotificationsReadAsync(arrived.Id);
         Assert.Equal((arrived.Id, "delivery.available"), (read.Id, read.Topic));
         Assert.NotNull(read.ReadAt);
-        Assert.DoesNotContain((await provider.V1NotificationsAsync(true, 50, null)).Items, n => n.Id == arrived.Id);
+        Assert.DoesNotContain((await provider.V1NotificationsAsync("true", "50", null)).Items, n => n.Id == arrived.Id);
 
         // 4. The provider acknowledges; the sender's submission becomes Acknowledged.
         Assert.Equal("Acknowledging", (await provider.V1MailboxAckAsync(accepted.Id)).State);

@@ -44,6 +44,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>A partnered, licensed pair of its own for the relay-certificate renewal test, whose agent must find only its units.</summary>
     public const string RenewalCareOffice = "3100000301";
     public const string RenewalProvider = "3100000302";
+    /// <summary>A partnered, licensed pair of its own for the inbox and delivery-channel tests, whose inboxes, webhooks and e-mail preferences no other test touches.</summary>
+    public const string InboxCareOffice = "3200000401";
+    public const string InboxProvider = "3200000402";
     /// <summary>The one office with a tiny rate limit (RateLimits:Offices), which only the rate limit test uses.</summary>
     public const string RateLimitedOffice = "2700000208";
 
@@ -62,6 +65,7 @@ public class MeshFixture : IAsyncLifetime
         new(AgentCareOffice, ["43"], "エージェントテスト居宅介護支援事業所", [AgentProvider]), new(AgentProvider, ["13"], "エージェントテスト訪問看護事業所"),
         new(PageCareOffice, ["43"], "画面テスト居宅介護支援事業所", [PageProvider]), new(PageProvider, ["13"], "画面テスト訪問看護事業所"),
         new(RenewalCareOffice, ["43"], "証明書更新テスト居宅介護支援事業所", [RenewalProvider]), new(RenewalProvider, ["13"], "証明書更新テスト訪問看護事業所"),
+        new(InboxCareOffice, ["43"], "受信箱テスト居宅介護支援事業所", [InboxProvider]), new(InboxProvider, ["13"], "受信箱テスト訪問看護事業所"),
     ];
 
     static readonly (string Dir, string Name)[] Services =

@@ -42,8 +42,13 @@ public static class NotificationEndpoints
 
     /// <summary>A page of the office's inbox, newest first.</summary>
     /// <param name="Items">The notifications of this page.</param>
-    /// <param name="Next">The cursor of the next page (pass it as ?after=); absent on the last page.</param>
+    /// <param name="Next">The path of the next page, keeping the filters (follow it as it is); absent on the last page.</param>
     public sealed record NotificationPage(IReadOnlyList<NotificationItem> Items, string? Next);
+
+    /// <param name="Unread">true: only notifications not yet marked read; false (the default): all.</param>
+    /// <param name="Limit">Items per page, 1–200 (default 50).</param>
+    /// <param name="Cursor">From the previous page's <c>next</c>; opaque.</param>
+    public sealed record InboxQuery(string? Unread, string? Limit, string? Cursor);
 
     /// <summary>One notification of the office's inbox.</summary>
     /// <param name="Id">The notification's id.</param>
@@ -99,12 +104,7 @@ public static class NotificationEndpoints
                 answer => answer.Refusal is { } refusal ? Refused(refusal) : Results.Accepted(null, new WebhookTestQueued(answer.MessageId!))))
             .Produces<WebhookTestQueued>(StatusCodes.Status202Accepted);
 
-        api.MapGet("/notifications", (bool? unread, int? limit, string? after, ClaimsPrincipal user, IRequestClient<ListNotifications> client, IOptions<IntakeOptions> options,
-            CancellationToken cancellationToken) =>
-            client.Ask<ListNotifications, NotificationsListed>(AskedService.Notification,
-                new ListNotifications { Office = user.Office(), UnreadOnly = unread ?? false, Limit = limit ?? 50, After = after }, options, cancellationToken,
-                listed => listed.Refusal is { } refusal ? Refused(refusal) : Results.Ok(new NotificationPage([.. listed.Items.Select(Item)], listed.Next))))
-            .Produces<NotificationPage>();
+        api.MapGet("/notifications", ListInbox).Produces<NotificationPage>();
 
         api.MapPost("/notifications/{id:guid}/read", (Guid id, ClaimsPrincipal user, IRequestClient<MarkNotificationRead> client, IOptions<IntakeOptions> options, CancellationToken cancellationToken) =>
             client.Ask<MarkNotificationRead, NotificationAnswer>(AskedService.Notification, new MarkNotificationRead { Office = user.Office(), NotificationId = id }, options, cancellationToken,
@@ -121,6 +121,29 @@ public static class NotificationEndpoints
                 new SetNotificationPreferences { Office = user.Office(), EmailTopics = body.EmailTopics ?? [], Email = body.Email }, options, cancellationToken, Preferences))
             .Produces<EmailPreferences>().WithMetadata(new AuditAction("notification-preferences"));
         return api;
+    }
+
+    /// <summary>The inbox, paged like the other lists (docs/api.md, Paging): notification hands out the cursor, intake the path.</summary>
+    static async Task<IResult> ListInbox([AsParameters] InboxQuery query, HttpRequest request, ClaimsPrincipal user, IRequestClient<ListNotifications> client,
+        IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+    {
+        var unreadOnly = false;
+        if (query.Unread is { } unread && !bool.TryParse(unread, out unreadOnly))
+            return Paging.InvalidQuery("unread", "unread is true or false.", "unread は true か false です。");
+        var (limit, badLimit) = Paging.Limit(query.Limit);
+        if (badLimit is not null)
+            return badLimit;
+        // The first version of this list took ?after=; a client still sending it would read the first page forever.
+        if (request.Query.ContainsKey("after"))
+            return Paging.InvalidQuery("after", "after is not a parameter of this list; follow next, which carries cursor.", "after は使えません。next（cursor を含みます）をそのまま使ってください。");
+        return await client.Ask<ListNotifications, NotificationsListed>(AskedService.Notification,
+            new ListNotifications { Office = user.Office(), UnreadOnly = unreadOnly, Limit = limit, After = query.Cursor }, options, cancellationToken,
+            listed => listed.Refusal switch
+            {
+                { Reason: "bad-cursor" } => Paging.InvalidCursor(),
+                { } refusal => Refused(refusal),
+                null => Results.Ok(new NotificationPage([.. listed.Items.Select(Item)], listed.Next is { } cursor ? Paging.NextPage(request, cursor) : null)),
+            });
     }
 
     /// <summary>The webhook with its signing secret: shown only in the answer to a registration or rotation.</summary>

@@ -19,7 +19,7 @@ public sealed class Inbox(NpgsqlDataSource dataSource, TimeProvider clock)
             if (Decode(cursor) is not { } decoded)
                 return new NotificationsListed
                 {
-                    Refusal = new Refusal { Status = 400, Reason = "bad-cursor", ReasonEn = "The after cursor is not one this list returned.", ReasonJa = "after の値が一覧の返した値ではありません。" },
+                    Refusal = new Refusal { Status = 400, Reason = "bad-cursor", ReasonEn = "The cursor is not one this list handed out; start again without it.", ReasonJa = "cursor が正しくありません。cursor なしで最初から取得し直してください。" },
                 };
             after = decoded;
         }

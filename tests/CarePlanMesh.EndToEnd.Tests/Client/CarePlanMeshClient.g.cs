@@ -3766,17 +3766,23 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
             }
         }
 
+        /// <param name="unread">true: only notifications not yet marked read; false (the default): all.</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(bool? unread, int? limit, string? after)
+        public virtual System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(string? unread, string? limit, string? cursor)
         {
-            return V1NotificationsAsync(unread, limit, after, System.Threading.CancellationToken.None);
+            return V1NotificationsAsync(unread, limit, cursor, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <param name="unread">true: only notifications not yet marked read; false (the default): all.</param>
+        /// <param name="limit">Items per page, 1–200 (default 50).</param>
+        /// <param name="cursor">From the previous page's `next`; opaque.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(bool? unread, int? limit, string? after, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<NotificationPage> V1NotificationsAsync(string? unread, string? limit, string? cursor, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -3794,15 +3800,15 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
                     urlBuilder_.Append('?');
                     if (unread != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("unread")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(unread, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("Unread")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(unread, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (limit != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("Limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
-                    if (after != null)
+                    if (cursor != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("after")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(after, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("Cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -5814,7 +5820,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
         public System.Collections.Generic.ICollection<NotificationItem> Items { get; set; } = new System.Collections.ObjectModel.Collection<NotificationItem>();
 
         /// <summary>
-        /// The cursor of the next page (pass it as ?after=); absent on the last page.
+        /// The path of the next page, keeping the filters (follow it as it is); absent on the last page.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("next")]
         public string? Next { get; set; } = default!;

@@ -32,6 +32,8 @@ public sealed class WebhookDispatcher(
     public const string HttpClientName = "webhooks";
     static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     const int BatchSize = 100;
+    /// <summary>At most this many messages of one webhook per claim, so a backlog of one endpoint leaves room for every other.</summary>
+    const int PerWebhook = 20;
 
     readonly ConcurrentDictionary<Guid, Task> _senders = new();
 
@@ -74,10 +76,17 @@ public sealed class WebhookDispatcher(
             UPDATE notification.webhook_deliveries SET leased_until = @until
             WHERE id IN (
                 SELECT d.id FROM notification.webhook_deliveries d
-                JOIN notification.webhooks w ON w.id = d.webhook_id AND w.deleted_at IS NULL AND w.disabled_at IS NULL
-                WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= @now
-                  AND (d.leased_until IS NULL OR d.leased_until < @now) AND NOT (d.webhook_id = ANY (@busy))
-                ORDER BY d.created_at LIMIT @batch
+                WHERE d.id IN (
+                    SELECT ranked.id FROM (
+                        SELECT d.id, d.created_at, row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.created_at) AS place
+                        FROM notification.webhook_deliveries d
+                        JOIN notification.webhooks w ON w.id = d.webhook_id AND w.deleted_at IS NULL AND w.disabled_at IS NULL
+                        WHERE d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= @now
+                          AND (d.leased_until IS NULL OR d.leased_until < @now) AND NOT (d.webhook_id = ANY (@busy))) ranked
+                    WHERE ranked.place <= @perWebhook
+                    ORDER BY ranked.created_at LIMIT @batch)
+                  -- Checked again on the row this claim locks: another replica may have claimed it meanwhile.
+                  AND d.delivered_at IS NULL AND d.abandoned_at IS NULL AND d.next_attempt_at <= @now AND (d.leased_until IS NULL OR d.leased_until < @now)
                 FOR UPDATE OF d SKIP LOCKED)
             RETURNING id, webhook_id, body, attempts, created_at, traceparent
             """))
@@ -85,6 +94,7 @@ public sealed class WebhookDispatcher(
             claim.Parameters.AddWithValue("until", now + Lease);
             claim.Parameters.AddWithValue("now", now);
             claim.Parameters.AddWithValue("busy", _senders.Keys.ToArray());
+            claim.Parameters.AddWithValue("perWebhook", PerWebhook);
             claim.Parameters.AddWithValue("batch", BatchSize);
             await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -114,9 +124,8 @@ public sealed class WebhookDispatcher(
                     continue;
                 }
                 activity?.SetStatus(ActivityStatusCode.Error, status == 0 ? "no answer" : $"HTTP {status}");
-                await Failed(messages[i], status, cancellationToken);
-                // The endpoint is failing: leave the rest for the next attempt instead of hammering it now.
-                await Release(messages.Skip(i + 1).Select(m => m.Id).ToArray(), cancellationToken);
+                // The endpoint is failing: the rest wait for this message's next attempt instead of hammering it now.
+                await Failed(messages[i], status, [.. messages.Skip(i + 1).Select(m => m.Id)], cancellationToken);
                 break;
             }
         }
@@ -165,12 +174,18 @@ public sealed class WebhookDispatcher(
         await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    async Task Failed(Message message, int status, CancellationToken cancellationToken)
+    /// <summary>
+    /// Backs the message off and postpones the webhook's other waiting messages (<paramref name="released"/>, claimed with it,
+    /// and those not claimed yet) to its next attempt, in one transaction: a dead endpoint is tried once per step of the
+    /// backoff, not once per queued message, and its backlog never fills a claim. Their order and webhook-ids stay.
+    /// </summary>
+    async Task Failed(Message message, int status, string[] released, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var delays = options.Value.Delays;
         var attempts = message.Attempts + 1;
         var abandon = attempts > delays.Count;
+        var next = abandon ? now : now + delays[attempts - 1];
         logger.LogWarning("Webhook {Webhook} answered message {Message} with {Status} (attempt {Attempt}); {Next}", message.WebhookId, message.Id, status, attempts,
             abandon ? "giving it up" : $"retrying in {delays[attempts - 1]}");
 
@@ -185,10 +200,26 @@ public sealed class WebhookDispatcher(
         {
             update.Parameters.AddWithValue("attempts", attempts);
             update.Parameters.AddWithValue("status", status);
-            update.Parameters.AddWithValue("next", abandon ? now : now + delays[attempts - 1]);
+            update.Parameters.AddWithValue("next", next);
             update.Parameters.AddWithValue("abandoned", abandon ? now : DBNull.Value);
             update.Parameters.AddWithValue("id", message.Id);
             await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var postpone = new NpgsqlCommand(
+            """
+            UPDATE notification.webhook_deliveries
+            SET leased_until = NULL, next_attempt_at = greatest(next_attempt_at, @next)
+            WHERE webhook_id = @webhook AND id <> @id AND delivered_at IS NULL AND abandoned_at IS NULL
+              AND (id = ANY (@released) OR leased_until IS NULL OR leased_until < @now)
+            """, connection, transaction))
+        {
+            postpone.Parameters.AddWithValue("next", next);
+            postpone.Parameters.AddWithValue("webhook", message.WebhookId);
+            postpone.Parameters.AddWithValue("id", message.Id);
+            postpone.Parameters.AddWithValue("released", released);
+            postpone.Parameters.AddWithValue("now", now);
+            await postpone.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var failing = new NpgsqlCommand(
@@ -223,15 +254,6 @@ public sealed class WebhookDispatcher(
             }
         }
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    async Task Release(string[] ids, CancellationToken cancellationToken)
-    {
-        if (ids.Length == 0)
-            return;
-        await using var release = dataSource.CreateCommand("UPDATE notification.webhook_deliveries SET leased_until = NULL WHERE id = ANY (@ids)");
-        release.Parameters.AddWithValue("ids", ids);
-        await release.ExecuteNonQueryAsync(cancellationToken);
     }
 
     async Task<string> Url(Guid webhookId, CancellationToken cancellationToken)

@@ -42,6 +42,10 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         using var recipient = mesh.ClientFor(Recipient);
         var (senderWebhook, senderSecret) = await Register(sender, senderHook);
         var (recipientWebhook, recipientSecret) = await Register(recipient, recipientHook);
+        // Both offices want every topic by e-mail too (the default leaves some out), so every topic's e-mail is checked.
+        var emailDefaults = (await sender.GetFromJsonAsync<JsonElement>("/v1/notification-preferences")).GetProperty("emailTopics");
+        foreach (var office in new[] { sender, recipient })
+            Assert.Equal(HttpStatusCode.OK, (await office.PutAsJsonAsync("/v1/notification-preferences", new { emailTopics = EveryTopic })).StatusCode);
 
         // submission.rejected, with the defect counts the sender also reads at /v1/submissions/{id}.
         var files = Files("20250901080000");
@@ -174,11 +178,80 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         }
         Assert.All(texts, t => AssertNoPersonalData(t.Text));
         Assert.Contains(texts, t => t.Key.StartsWith("invitation:", StringComparison.Ordinal));
+
+        // One e-mail at least per topic at the real SMTP server: the Japanese subject and body first, the English below.
+        var mails = await MailsTo(Sender, Recipient);
+        Assert.All(EveryTopic, topic =>
+        {
+            var (ja, en) = Subjects[topic];
+            var mail = mails.First(m => m.Subject == $"[CarePlanMesh] {ja} / {en}");
+            var body = mail.TextBody ?? "";
+            var english = body.IndexOf("---------------- English ----------------", StringComparison.Ordinal);
+            Assert.True(english > 0, $"{topic}: no English part");
+            Assert.Contains("このメールは CarePlanMesh から自動送信しています", body[..english]);
+            Assert.Contains("Sent automatically by CarePlanMesh", body[english..]);
+            Assert.DoesNotMatch("[\\p{IsHiragana}\\p{IsKatakana}]", body[english..]);
+            AssertNoPersonalData(mail.Subject + body);
+        });
+
+        // Notification's and intake's logs of the whole run hold nothing of the sample files' care recipients, nor any e-mail address.
+        foreach (var service in new[] { "notification", "intake", "intake-2" })
+        {
+            var log = ServiceLog(service);
+            Assert.False(string.IsNullOrWhiteSpace(log), $"{service} wrote no log");
+            NotificationPrivacy.AssertNoPersonalData(log, Offices, AllowedDataKeys);
+            Assert.DoesNotContain("@demo.careplanmesh.example", log);
+            Assert.DoesNotContain("invite-notice@example.jp", log);
+        }
+        foreach (var office in new[] { sender, recipient })
+            await office.PutAsJsonAsync("/v1/notification-preferences", new { emailTopics = emailDefaults });
         await sender.DeleteAsync($"/v1/webhooks/{senderWebhook}");
         await recipient.DeleteAsync($"/v1/webhooks/{recipientWebhook}");
     }
 
+    /// <summary>The e-mail subjects of docs/notifications.md, Japanese and English, by topic.</summary>
+    static readonly Dictionary<string, (string Ja, string En)> Subjects = new()
+    {
+        ["delivery.available"] = ("新しいファイルが届きました", "A new delivery is waiting"),
+        ["delivery.pickup-reminder"] = ("未受取のファイルがあります", "A delivery is still waiting"),
+        ["submission.rejected"] = ("送信したファイルが差し戻されました", "Your submission was rejected"),
+        ["submission.failed"] = ("送信が完了しませんでした", "Your submission failed"),
+        ["submission.expired"] = ("送信したファイルが期限切れになりました", "Your delivery expired"),
+        ["submission.acknowledged"] = ("送信したファイルが受領されました", "Your delivery was acknowledged"),
+        ["delivery.withdrawn"] = ("送信が取り下げられました", "A delivery was withdrawn"),
+        ["send-unit.out-of-order"] = ("連番の順序が逆になっています", "A send unit arrived out of order"),
+        ["partnership.requested"] = ("連携の申請が届きました", "A partnership request"),
+        ["partnership.approved"] = ("連携が承認されました", "Partnership approved"),
+        ["partnership.declined"] = ("連携が辞退されました", "Partnership declined"),
+        ["partnership.suspended"] = ("連携が一時停止されました", "Partnership suspended"),
+        ["partnership.ended"] = ("連携が終了しました", "Partnership ended"),
+        ["certificate.expiring"] = ("証明書の有効期限が近づいています", "Your certificate expires soon"),
+        ["licence.expiring"] = ("利用ライセンスの期限が近づいています", "Your licence ends soon"),
+        ["licence.expired"] = ("利用ライセンスの期限が切れました", "Your licence has ended"),
+    };
+
     static (string Name, byte[] Content)[] Files(string serial) => SampleFiles.PlanSendUnit(serial, Sender, Recipient);
+
+    /// <summary>Every message the SMTP server has taken for the offices, once each has arrived (the e-mail loop runs after the webhooks').</summary>
+    async Task<List<MimeMessage>> MailsTo(params string[] offices)
+    {
+        var addresses = offices.Select(o => $"office-{o}@demo.careplanmesh.example").ToHashSet();
+        List<MimeMessage> mails = [];
+        await mesh.Eventually(() =>
+        {
+            mails = [.. mesh.Smtp.ReceivedEmail.Select(m => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m.Data))))
+                .Where(m => m.To.Mailboxes.Any(a => addresses.Contains(a.Address)))];
+            return Task.FromResult(Subjects.Values.All(s => mails.Any(m => m.Subject == $"[CarePlanMesh] {s.Ja} / {s.En}")));
+        });
+        return mails;
+    }
+
+    /// <summary>Everything a service of the mesh wrote to its output, across restarts.</summary>
+    string ServiceLog(string service)
+    {
+        using var stream = new FileStream(Path.Combine(mesh.DemoDirectory, $"{service}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
 
     byte[] SignAs(string office, byte[] content)
     {

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using CarePlanMesh.Contracts;
-using CarePlanMesh.Security;
 using MassTransit;
 using MimeKit;
 using StandardWebhooks;
@@ -17,101 +13,30 @@ namespace CarePlanMesh.EndToEnd.Tests;
 public sealed class NotificationAloneFixture : IAsyncLifetime
 {
     public const string Office = "2900000210";
-    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("careplanmesh-notify-").FullName;
-    public string PickupDirectory => Path.Combine(Directory, "mail");
-    public IBusControl? Bus { get; private set; }
-    Process _process = null!;
-    string _log = "";
+    NotificationProcess _notification = null!;
+    public string PickupDirectory => Path.Combine(_notification.Directory, "mail");
+    public IBusControl? Bus => _notification.Bus;
 
-    public async Task InitializeAsync()
-    {
-        var infrastructure = await Infrastructure.GetAsync();
-        var database = await infrastructure.CreateDatabaseAsync("notify");
-        var rabbit = await infrastructure.CreateVirtualHostAsync("notify");
-        DevelopmentPki.Create(Directory, [new DemoOffice(Office, ["11"], "通知テスト訪問介護事業所")], passwordIterations: 1_000);
-        var management = new Uri($"http://127.0.0.1:{FreePort()}");
-        _log = Path.Combine(Directory, "notification.log");
-        var start = new ProcessStartInfo("dotnet", [MeshFixture.BuiltAssembly(Path.Combine("services", "Notification"), "CarePlanMesh.Notification.dll")])
+    public async Task InitializeAsync() =>
+        _notification = await NotificationProcess.Start(Office, new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Postgres"] = database,
-            ["ConnectionStrings__RabbitMq"] = rabbit.ToString(),
-            ["ASPNETCORE_URLS"] = management.ToString(),
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["MessageData__Keys__2026a"] = PayloadKeys.Active,
-            ["MessageData__ActiveKey"] = "2026a",
-            ["Directory__SeedFile"] = Path.Combine(Directory, "offices.json"),
-            ["Smtp__PickupDirectory"] = PickupDirectory,
+            ["Smtp__PickupDirectory"] = "mail",
             ["Smtp__Interval"] = "00:00:01",
             ["Webhooks__AllowLoopbackHttp"] = "true",
             ["Webhooks__DisableAfter"] = "00:00:03",
             ["Webhooks__RetryDelays__0"] = "00:00:02", ["Webhooks__RetryDelays__1"] = "00:00:02", ["Webhooks__RetryDelays__2"] = "00:00:02",
-        })
-            start.Environment[key] = value;
-        start.WorkingDirectory = Directory;
-        _process = Process.Start(start)!;
-        var writer = new StreamWriter(_log) { AutoFlush = true };
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await Poll.Until(async () =>
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"notification exited with code {_process.ExitCode}.\n{Log()}");
-            try
-            {
-                return (await http.GetAsync(new Uri(management, "/health/ready"))).StatusCode == HttpStatusCode.OK;
-            }
-            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(90), () => $"notification was not ready within 90 s.\n{Log()}");
-
-        Bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            var user = rabbit.UserInfo.Split(':');
-            cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.AbsolutePath.TrimStart('/'), h => { h.Username(user[0]); h.Password(user[1]); });
         });
-        await Bus.StartAsync();
-    }
 
-    public async Task<TAnswer> Ask<TRequest, TAnswer>(TRequest request) where TRequest : class where TAnswer : class =>
-        (await Bus!.CreateRequestClient<TRequest>(Queues.Address(Queues.NotificationRequests)).GetResponse<TAnswer>(request)).Message;
+    public Task<TAnswer> Ask<TRequest, TAnswer>(TRequest request) where TRequest : class where TAnswer : class => _notification.Ask<TRequest, TAnswer>(request);
 
     /// <summary>The .eml files notification wrote, as a mail program would open them.</summary>
     public IReadOnlyList<MimeMessage> PickedUpMail() => System.IO.Directory.Exists(PickupDirectory)
         ? [.. System.IO.Directory.GetFiles(PickupDirectory, "*.eml").Select(path => MimeMessage.Load(path))]
         : [];
 
-    public string Log()
-    {
-        using var stream = new FileStream(_log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return string.Join("\n", new StreamReader(stream).ReadToEnd().Split('\n').TakeLast(40));
-    }
+    public string Log() => _notification.Log();
 
-    public async Task DisposeAsync()
-    {
-        if (Bus is not null)
-            await Bus.StopAsync();
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        System.IO.Directory.Delete(Directory, recursive: true);
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public async Task DisposeAsync() => await _notification.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

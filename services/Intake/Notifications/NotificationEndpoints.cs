@@ -20,7 +20,7 @@ public static class NotificationEndpoints
     public sealed record WebhookRequest(string? Url, IReadOnlyList<string>? Topics);
 
     /// <summary>The office's e-mail preferences, replaced whole.</summary>
-    /// <param name="EmailTopics">The topics to receive by e-mail; each must be a known topic.</param>
+    /// <param name="EmailTopics">The topics to receive by e-mail, the whole list (required; [] for none); each must be a known topic.</param>
     /// <param name="Email">A new address for notification e-mails; left as it is when absent.</param>
     public sealed record PreferencesRequest(IReadOnlyList<string>? EmailTopics, string? Email);
 
@@ -115,10 +115,14 @@ public static class NotificationEndpoints
             client.Ask<GetNotificationPreferences, NotificationPreferences>(AskedService.Notification, new GetNotificationPreferences { Office = user.Office() }, options, cancellationToken, Preferences))
             .Produces<EmailPreferences>();
 
-        api.MapPut("/notification-preferences", (PreferencesRequest body, ClaimsPrincipal user, IRequestClient<SetNotificationPreferences> client, IOptions<IntakeOptions> options,
-            CancellationToken cancellationToken) =>
-            client.Ask<SetNotificationPreferences, NotificationPreferences>(AskedService.Notification,
-                new SetNotificationPreferences { Office = user.Office(), EmailTopics = body.EmailTopics ?? [], Email = body.Email }, options, cancellationToken, Preferences))
+        api.MapPut("/notification-preferences", async (PreferencesRequest body, ClaimsPrincipal user, IRequestClient<SetNotificationPreferences> client, IOptions<IntakeOptions> options,
+            CancellationToken cancellationToken) => body.EmailTopics is not { } topics
+                // The list replaces the old one: a body without it would unsubscribe the office from every e-mail unasked.
+                ? Problems.Of(400, "malformed-request", "Malformed request", "要求の形式が正しくありません",
+                    "emailTopics is required: the whole list of topics to receive by e-mail ([] for none).",
+                    "emailTopics を指定してください。メールで受け取るトピックの一覧全体です（受け取らない場合は []）。")
+                : await client.Ask<SetNotificationPreferences, NotificationPreferences>(AskedService.Notification,
+                    new SetNotificationPreferences { Office = user.Office(), EmailTopics = topics, Email = body.Email }, options, cancellationToken, Preferences))
             .Produces<EmailPreferences>().WithMetadata(new AuditAction("notification-preferences"));
         return api;
     }

@@ -6121,7 +6121,7 @@ namespace CarePlanMesh.EndToEnd.Tests.Client
     {
 
         /// <summary>
-        /// The topics to receive by e-mail; each must be a known topic.
+        /// The topics to receive by e-mail, the whole list (required; [] for none); each must be a known topic.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("emailTopics")]
         public System.Collections.Generic.ICollection<string>? EmailTopics { get; set; } = default!;

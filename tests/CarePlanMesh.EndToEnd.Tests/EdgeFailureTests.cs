@@ -85,6 +85,35 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
         Assert.Equal(before, await mesh.StoredRows());
     }
 
+    [Fact]
+    public async Task Broken_json_and_unreadable_query_values_answer_the_bilingual_malformed_request_problem()
+    {
+        using var notSignedIn = mesh.ClientFor(MeshFixture.Provider, signIn: false);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        using var operations = new HttpClient { BaseAddress = mesh.Management["intake"] };
+
+        using var brokenJson = new StringContent("{\"userId\": \"staff\", \"password\": ", Encoding.UTF8, "application/json");
+        await AssertMalformed(await notSignedIn.PostAsync("/v1/auth/token", brokenJson));
+        await AssertMalformed(await provider.GetAsync("/v1/notifications?limit=abc"));
+        // The management address follows the same policy.
+        await AssertMalformed(await operations.PostAsync("/retention/purge?dryRun=perhaps", null));
+    }
+
+    static async Task AssertMalformed(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await AssertProblem(response);
+            Assert.Equal("urn:careplanmesh:problem:malformed-request", problem.GetProperty("type").GetString());
+            Assert.Equal(400, problem.GetProperty("status").GetInt32());
+            // Neither the parser's words nor the value sent come back.
+            var text = problem.GetRawText();
+            foreach (var leak in new[] { "abc", "perhaps", "JSON value", "LineNumber", "Failed to" })
+                Assert.DoesNotContain(leak, text);
+        }
+    }
+
     async Task AssertUnavailable(Func<Task<HttpResponseMessage>> call, TimeSpan? within = null)
     {
         var limit = within ?? Fast;

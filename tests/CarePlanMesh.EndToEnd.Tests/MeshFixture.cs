@@ -373,6 +373,22 @@ public class MeshFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Time travel for a submission: moves its deadline (<paramref name="to"/> is SQL, e.g. now() - interval '1 second') in the
+    /// saga's data and in the columns projected from it (the swept deadline and state_deadline), and returns it.
+    /// </summary>
+    public async Task<DateTimeOffset> MoveDeadline(Guid id, string to)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($$"""
+            UPDATE intake.submissions SET deadline = {{to}}, state_deadline = {{to}}, data = jsonb_set(data, '{deadline}', to_jsonb({{to}}))
+            WHERE correlation_id = '{{id}}'
+            RETURNING state_deadline
+            """, connection);
+        return (DateTimeOffset)(DateTime)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>What intake has stored: submissions and claim-check payloads. Unchanged when a request is refused.</summary>
     public async Task<(long Submissions, long Payloads)> StoredRows() =>
         (await Count("intake.submissions"), await Count("messagedata.payloads"));

@@ -401,10 +401,13 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>The sender's view of a submission: GET /v1/submissions/{id}.</summary>
     public Task<JsonElement> Status(HttpClient client, Guid id) => client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
 
-    /// <summary>Posts the files as one submission, which the relay must accept (202), and returns its id.</summary>
-    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files)
+    /// <summary>Posts the files as one submission (with the Idempotency-Key when given), which the relay must accept (202), and returns its id.</summary>
+    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files, string? idempotencyKey = null)
     {
-        var response = await sender.PostAsync("/v1/submissions", SampleFiles.Form(files));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/submissions") { Content = SampleFiles.Form(files) };
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var response = await sender.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }

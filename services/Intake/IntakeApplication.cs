@@ -87,7 +87,6 @@ public static class IntakeApplication
             .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminEndpoints.Policy, policy => policy.RequireClaim(OfficeCertificateAuthentication.RoleClaim, "admin"));
-        builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

@@ -190,12 +190,18 @@ static class LocalCommands
 
     static Command Probe()
     {
-        var url = new Argument<Uri>("URL") { Description = "the http(s) address to ask, e.g. http://127.0.0.1:7401/health/ready" };
-        url.Validators.Add(argument =>
+        // System.CommandLine has no converter for Uri: parsed here, or every probe would stop on an unhandled exception.
+        var url = new Argument<Uri>("URL")
         {
-            if (argument.GetValueOrDefault<Uri>() is not { IsAbsoluteUri: true, Scheme: "http" or "https" })
-                argument.AddError("URL must be an absolute http(s) address / URL には http(s) の絶対アドレスを指定してください.");
-        });
+            Description = "the http(s) address to ask, e.g. http://127.0.0.1:7401/health/ready",
+            CustomParser = result =>
+            {
+                if (Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
+                    return address;
+                result.AddError("URL must be an absolute http(s) address / URL には http(s) の絶対アドレスを指定してください.");
+                return null;
+            },
+        };
         var timeout = new Option<int>("--timeout") { Description = "seconds to wait for the answer (default 5)", DefaultValueFactory = _ => 5 };
         timeout.Validators.Add(option =>
         {

@@ -92,6 +92,9 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Outside Development a minimal API answers broken JSON or an unparsable query or route value with a bare 400 and no
+        // body; throwing hands it to the error policy, which answers the bilingual malformed-request problem.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         // Every request has a deadline, so nothing waits forever on a dependency that neither answers nor fails
         // (a broker refusing messages makes sends retry without end). Uploads get longer: a large unit on a slow line.
         builder.Services.AddRequestTimeouts(timeouts =>

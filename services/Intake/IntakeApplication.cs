@@ -71,6 +71,7 @@ public static class IntakeApplication
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
+        builder.Services.AddSingleton<PickupReminderStore>();
         builder.Services.AddSingleton<PickupReminderCheck>();
         builder.AddSubmissionGauges();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection("Retention"));
@@ -86,7 +87,6 @@ public static class IntakeApplication
             .AddScheme<AuthenticationSchemeOptions, OfficeCertificateAuthentication>(OfficeCertificateAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AdminEndpoints.Policy, policy => policy.RequireClaim(OfficeCertificateAuthentication.RoleClaim, "admin"));
-        builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

@@ -224,6 +224,37 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
     static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
+    [Fact]
+    public async Task Probe_exits_0_for_a_ready_service_and_1_saying_why_for_a_stopped_one()
+    {
+        // What the docker-compose health checks run against each service's /health/ready.
+        var ready = new Uri(mesh.Management["billing-reconciliation"], "/health/ready").ToString();
+
+        var up = await Cpm(null, "probe", ready, "--json");
+        Assert.Equal(0, up.ExitCode);
+        Assert.Equal(200, Json(up.Output).GetProperty("status").GetInt32());
+
+        await mesh.Stop("billing-reconciliation");
+        try
+        {
+            var down = await Cpm(null, "probe", ready, "--timeout", "2");
+            Assert.Equal(1, down.ExitCode);
+            Assert.Contains($"{ready} cannot be reached", down.Error);
+            var problem = Json((await Cpm(null, "probe", ready, "--timeout", "2", "--json")).Output);
+            Assert.Equal("urn:careplanmesh:cpm:unreachable", problem.GetProperty("type").GetString());
+            Assert.Equal($"{ready} に接続できません。", problem.GetProperty("detailJa").GetString());
+        }
+        finally
+        {
+            await mesh.Start("billing-reconciliation");
+        }
+        Assert.Equal(0, (await Cpm(null, "probe", ready)).ExitCode);
+        // Not an http(s) address: a usage error, not a crash.
+        var usage = await Cpm(null, "probe", "ftp://127.0.0.1/health/ready");
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Contains("URL must be an absolute http(s) address", usage.Error);
+    }
+
     Task<(int ExitCode, string Output, string Error)> Cpm(string? office, params string[] args)
     {
         var environment = new Dictionary<string, string>

@@ -23,6 +23,11 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250619090000"), "AwaitingPickup");
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        var (acknowledged, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250619093000"), "AwaitingPickup");
+        Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{acknowledged}")).StatusCode);
+        await provider.PostAsync($"/v1/mailbox/{acknowledged}/ack", null);
+        await mesh.WaitForState(careOffice, acknowledged, "Acknowledged");
         using var notSignedIn = mesh.ClientFor(MeshFixture.Provider, signIn: false);
 
         await mesh.Stop("crypto");
@@ -33,6 +38,8 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
             await AssertUnavailable(() => notSignedIn.PostAsJsonAsync("/v1/auth/token", new { userId, password }));
             // A receipt not issued yet is signed by crypto, the only holder of the relay key.
             await AssertUnavailable(() => careOffice.GetAsync($"/v1/submissions/{id}/receipts/received"));
+            // So is the recipient's receipt of its acknowledgement.
+            await AssertUnavailable(() => provider.GetAsync($"/v1/mailbox/{acknowledged}/receipt"));
         }
         finally
         {
@@ -43,8 +50,53 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
             "intake.audit_log WHERE action = 'sign-in' AND status = 503 AND reason = 'dependency-unavailable'") >= 1);
         await mesh.Eventually(async () => await mesh.Count(
             $"intake.audit_log WHERE action = 'receipt' AND subject = '{id}' AND status = 503 AND reason = 'dependency-unavailable'") == 1);
+        await mesh.Eventually(async () => await mesh.Count(
+            $"intake.audit_log WHERE action = 'receipt' AND subject = '{acknowledged}' AND status = 503 AND reason = 'dependency-unavailable'") == 1);
         // Back up, the same calls work.
         Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync($"/v1/submissions/{id}/receipts/received")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{acknowledged}/receipt")).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_routing_stopped_partnerships_and_the_directory_answer_503_quickly()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync("/v1/partnerships")).StatusCode);
+
+        // Both replicas: either would answer.
+        await mesh.Stop("routing");
+        await mesh.Stop("routing-2");
+        try
+        {
+            Assert.Equal("urn:careplanmesh:problem:routing-unavailable", (await AssertUnavailable(() => careOffice.GetAsync("/v1/partnerships"))).GetProperty("type").GetString());
+            Assert.Equal("urn:careplanmesh:problem:routing-unavailable", (await AssertUnavailable(() => careOffice.GetAsync("/v1/directory?q=訪問"))).GetProperty("type").GetString());
+        }
+        finally
+        {
+            await mesh.Start("routing");
+            await mesh.Start("routing-2");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync("/v1/partnerships")).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_notification_stopped_webhooks_answer_503_quickly()
+    {
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
+        Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync("/v1/webhooks")).StatusCode);
+
+        await mesh.Stop("notification");
+        try
+        {
+            Assert.Equal("urn:careplanmesh:problem:notification-unavailable", (await AssertUnavailable(() => careOffice.GetAsync("/v1/webhooks"))).GetProperty("type").GetString());
+        }
+        finally
+        {
+            await mesh.Start("notification");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await careOffice.GetAsync("/v1/webhooks")).StatusCode);
     }
 
     [Fact]
@@ -85,7 +137,36 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
         Assert.Equal(before, await mesh.StoredRows());
     }
 
-    async Task AssertUnavailable(Func<Task<HttpResponseMessage>> call, TimeSpan? within = null)
+    [Fact]
+    public async Task Broken_json_and_unreadable_query_values_answer_the_bilingual_malformed_request_problem()
+    {
+        using var notSignedIn = mesh.ClientFor(MeshFixture.Provider, signIn: false);
+        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        using var operations = new HttpClient { BaseAddress = mesh.Management["intake"] };
+
+        using var brokenJson = new StringContent("{\"userId\": \"staff\", \"password\": ", Encoding.UTF8, "application/json");
+        await AssertMalformed(await notSignedIn.PostAsync("/v1/auth/token", brokenJson));
+        await AssertMalformed(await provider.GetAsync("/v1/notifications?limit=abc"));
+        // The management address follows the same policy.
+        await AssertMalformed(await operations.PostAsync("/retention/purge?dryRun=perhaps", null));
+    }
+
+    static async Task AssertMalformed(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await AssertProblem(response);
+            Assert.Equal("urn:careplanmesh:problem:malformed-request", problem.GetProperty("type").GetString());
+            Assert.Equal(400, problem.GetProperty("status").GetInt32());
+            // Neither the parser's words nor the value sent come back.
+            var text = problem.GetRawText();
+            foreach (var leak in new[] { "abc", "perhaps", "JSON value", "LineNumber", "Failed to" })
+                Assert.DoesNotContain(leak, text);
+        }
+    }
+
+    async Task<JsonElement> AssertUnavailable(Func<Task<HttpResponseMessage>> call, TimeSpan? within = null)
     {
         var limit = within ?? Fast;
         var clock = Stopwatch.StartNew();
@@ -97,6 +178,7 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
         Assert.NotNull(response.Headers.RetryAfter);
         var problem = await AssertProblem(response);
         Assert.Equal(503, problem.GetProperty("status").GetInt32());
+        return problem;
     }
 
     /// <summary>A problem document in English and Japanese that names no exception.</summary>

@@ -88,7 +88,7 @@ public sealed class EventStreamTests(MeshFixture mesh)
         using var providerStream = await Stream.Open(provider);
         using var senderStream = await Stream.Open(careOffice);
 
-        var id = await Vendor.Submit(careOffice, "20250804090000");
+        var id = await mesh.Submit(careOffice, Vendor.Files("20250804090000"));
 
         var arrived = (await providerStream.Until(e => e.Type == "delivery.arrived" && e.Data.GetProperty("id").GetGuid() == id))[^1];
         Assert.Equal($"/v1/mailbox/{id}", arrived.Data.GetProperty("href").GetString());
@@ -112,12 +112,12 @@ public sealed class EventStreamTests(MeshFixture mesh)
         long lastSeen;
         using (var stream = await Stream.Open(provider))
         {
-            var first = await Vendor.Submit(careOffice, "20250804100000");
+            var first = await mesh.Submit(careOffice, Vendor.Files("20250804100000"));
             lastSeen = (await stream.Until(e => e.Type == "delivery.arrived" && e.Data.GetProperty("id").GetGuid() == first))[^1].Id;
         }
 
         // Disconnected: a unit arrives meanwhile.
-        var missed = await Vendor.Submit(careOffice, "20250804101000");
+        var missed = await mesh.Submit(careOffice, Vendor.Files("20250804101000"));
         await mesh.WaitForState(careOffice, missed, "AwaitingPickup");
 
         using var provider2 = OnSecondReplica(MeshFixture.VendorProvider);

@@ -50,7 +50,7 @@ public sealed class IdempotencyTests(MeshFixture mesh)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.VendorCareOffice);
         var key = Guid.NewGuid().ToString();
-        Assert.Equal(HttpStatusCode.Accepted, (await careOffice.SendAsync(Submission("20250803100000", key))).StatusCode);
+        await mesh.Submit(careOffice, Vendor.Files("20250803100000"), key);
 
         var other = await careOffice.SendAsync(Submission("20250803101000", key));
 

@@ -110,11 +110,7 @@ public sealed class MailboxLifecycleTests(MeshFixture mesh)
         var (id, _) = await mesh.SubmitAndWaitFor(careOffice, SampleFiles.PlanSendUnit("20250610120000"), "AwaitingPickup");
 
         // Time travel: the pickup deadline (14 days) passed a second ago; the sweeper in intake finds it in the database.
-        await mesh.Execute($$"""
-            UPDATE intake.submissions SET deadline = now() - interval '1 second',
-                data = jsonb_set(data, '{deadline}', to_jsonb(now() - interval '1 second'))
-            WHERE correlation_id = '{{id}}'
-            """);
+        await mesh.MoveDeadline(id, "now() - interval '1 second'");
 
         var expired = await mesh.WaitForState(careOffice, id, "Expired");
         Assert.Equal("Expired", expired.GetProperty("timeline").EnumerateArray().Last().GetProperty("state").GetString());

@@ -377,6 +377,22 @@ public class MeshFixture : IAsyncLifetime
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Time travel for a submission: moves its deadline (<paramref name="to"/> is SQL, e.g. now() - interval '1 second') in the
+    /// saga's data and in the columns projected from it (the swept deadline and state_deadline), and returns it.
+    /// </summary>
+    public async Task<DateTimeOffset> MoveDeadline(Guid id, string to)
+    {
+        await using var connection = new NpgsqlConnection(PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($$"""
+            UPDATE intake.submissions SET deadline = {{to}}, state_deadline = {{to}}, data = jsonb_set(data, '{deadline}', to_jsonb({{to}}))
+            WHERE correlation_id = '{{id}}'
+            RETURNING state_deadline
+            """, connection);
+        return (DateTimeOffset)(DateTime)(await command.ExecuteScalarAsync())!;
+    }
+
     /// <summary>What intake has stored: submissions and claim-check payloads. Unchanged when a request is refused.</summary>
     public async Task<(long Submissions, long Payloads)> StoredRows() =>
         (await Count("intake.submissions"), await Count("messagedata.payloads"));
@@ -389,10 +405,13 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>The sender's view of a submission: GET /v1/submissions/{id}.</summary>
     public Task<JsonElement> Status(HttpClient client, Guid id) => client.GetFromJsonAsync<JsonElement>($"/v1/submissions/{id}");
 
-    /// <summary>Posts the files as one submission, which the relay must accept (202), and returns its id.</summary>
-    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files)
+    /// <summary>Posts the files as one submission (with the Idempotency-Key when given), which the relay must accept (202), and returns its id.</summary>
+    public async Task<Guid> Submit(HttpClient sender, (string Name, byte[] Content)[] files, string? idempotencyKey = null)
     {
-        var response = await sender.PostAsync("/v1/submissions", SampleFiles.Form(files));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/submissions") { Content = SampleFiles.Form(files) };
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var response = await sender.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }

@@ -68,7 +68,7 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
 
         // delivery.pickup-reminder: the deadline is 12 h away, so the delivery arrived more than 3 days ago and its deadline is
         // within a day; both reminders come once, however many sweeps find the delivery.
-        var deadline = await MoveDeadline(delivered, "now() + interval '12 hours'");
+        var deadline = await mesh.MoveDeadline(delivered, "now() + interval '12 hours'");
         var reminders = await WaitFor(recipientHook, "delivery.pickup-reminder", delivered, count: 2);
         Assert.Equal(["deadline-near", "unpicked"], reminders.Select(r => Data(r).GetProperty("reminder").GetString()).Order());
         Assert.All(reminders, r => Assert.Equal(deadline, Data(r).GetProperty("deadline").GetDateTimeOffset()));
@@ -81,7 +81,7 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.OK, (await recipient.GetAsync($"/v1/mailbox/{delivered}")).StatusCode);
         await recipient.PostAsync($"/v1/mailbox/{delivered}/ack", null);
         await WaitFor(senderHook, "submission.acknowledged", delivered);
-        await MoveDeadline(late, "now() - interval '1 second'");
+        await mesh.MoveDeadline(late, "now() - interval '1 second'");
         await WaitFor(senderHook, "submission.expired", late);
 
         // delivery.withdrawn; submission.failed for a plan signed with another office's certificate.
@@ -258,19 +258,6 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         var signed = new SignedCms(new ContentInfo(content), detached: false);
         signed.ComputeSignature(new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, mesh.OfficeCertificate(office)) { DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1") }, silent: true);
         return signed.Encode();
-    }
-
-    /// <summary>Moves the pickup deadline of a delivery (the saga's data and the swept column) and returns it.</summary>
-    async Task<DateTimeOffset> MoveDeadline(Guid id, string to)
-    {
-        await mesh.Execute($$"""
-            UPDATE intake.submissions SET deadline = {{to}}, data = jsonb_set(data, '{deadline}', to_jsonb({{to}}))
-            WHERE correlation_id = '{{id}}'
-            """);
-        await using var connection = new Npgsql.NpgsqlConnection(mesh.PostgresConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand($"SELECT (data->>'deadline')::timestamptz FROM intake.submissions WHERE correlation_id = '{id}'", connection);
-        return (DateTimeOffset)(DateTime)(await command.ExecuteScalarAsync())!;
     }
 
     static async Task Change(HttpClient office, Guid partnership, string action) =>

@@ -103,16 +103,10 @@ public sealed class TraceTests(MeshFixture mesh)
         });
 
         // Time travel, as the notification topic tests do: the pickup deadline is 12 h away (both reminders are due), then passed.
-        await mesh.Execute($$"""
-            UPDATE intake.submissions SET deadline = now() + interval '12 hours', data = jsonb_set(data, '{deadline}', to_jsonb(now() + interval '12 hours'))
-            WHERE correlation_id = '{{id}}'
-            """);
+        await mesh.MoveDeadline(id, "now() + interval '12 hours'");
         await Trace(traceId, "", spans => spans.Count(s => s.Service == "notification" && s.Name == "notify-office process"
             && Ancestors(spans, s).Any(a => a.Name == "pickup reminder")) == 2);
-        await mesh.Execute($$"""
-            UPDATE intake.submissions SET deadline = now() - interval '1 second', data = jsonb_set(data, '{deadline}', to_jsonb(now() - interval '1 second'))
-            WHERE correlation_id = '{{id}}'
-            """);
+        await mesh.MoveDeadline(id, "now() - interval '1 second'");
         await mesh.WaitForState(careOffice, id, "Expired");
         var trace = await Trace(traceId, "", spans => spans.Any(s => IsSagaStep(s, "SubmissionStepOverdue") && s.Attributes["messaging.masstransit.end_state"] == "Expired")
             && spans.Any(s => s.Service == "notification" && s.Name == "notify-office process" && Ancestors(spans, s).Any(a => a.Name == "submission redrive")));

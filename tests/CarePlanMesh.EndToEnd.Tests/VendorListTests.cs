@@ -16,7 +16,7 @@ public sealed class VendorListTests(MeshFixture mesh)
         var since = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O"));
         var ids = new List<Guid>();
         foreach (var serial in new[] { "20250801090000", "20250801091000", "20250801092000" })
-            ids.Add(await Vendor.Submit(careOffice, serial));
+            ids.Add(await mesh.Submit(careOffice, Vendor.Files(serial)));
 
         var first = await careOffice.GetFromJsonAsync<JsonElement>($"/v1/submissions?since={since}&recipientOffice={MeshFixture.VendorProvider}&limit=2");
         var next = first.GetProperty("next").GetString()!;
@@ -82,7 +82,7 @@ public sealed class VendorListTests(MeshFixture mesh)
         using var provider = mesh.ClientFor(MeshFixture.VendorProvider);
         var ids = new List<Guid>();
         foreach (var serial in new[] { "20250802090000", "20250802091000", "20250802092000" })
-            ids.Add(await Vendor.Submit(careOffice, serial));
+            ids.Add(await mesh.Submit(careOffice, Vendor.Files(serial)));
         foreach (var id in ids)
             await mesh.WaitForState(careOffice, id, "AwaitingPickup");
 
@@ -116,18 +116,9 @@ public sealed class VendorListTests(MeshFixture mesh)
 /// <summary>Calls the vendor API tests share.</summary>
 static class Vendor
 {
-    public static async Task<Guid> Submit(HttpClient client, string serial, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/submissions")
-        {
-            Content = SampleFiles.Form(SampleFiles.PlanSendUnit(serial, MeshFixture.VendorCareOffice, MeshFixture.VendorProvider)),
-        };
-        if (idempotencyKey is not null)
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
+    /// <summary>A send unit from the vendor test offices' care office to their provider.</summary>
+    public static (string Name, byte[] Content)[] Files(string serial) =>
+        SampleFiles.PlanSendUnit(serial, MeshFixture.VendorCareOffice, MeshFixture.VendorProvider);
 
     public static List<JsonElement> Items(JsonElement page) => [.. page.GetProperty("items").EnumerateArray()];
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using CarePlanMesh.Contracts;
 using CarePlanMesh.ServiceDefaults.Errors;
 using CarePlanMesh.ServiceDefaults.Health;
+using CarePlanMesh.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,17 +108,10 @@ public sealed class FailureHandlingTests(DatabaseFixture database) : IAsyncLifet
         }
     }
 
-    static async Task Eventually(Func<bool> condition) => await Eventually(() => Task.FromResult(condition()));
+    static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
 
-    static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 20 s.");
-            await Task.Delay(100);
-        }
-    }
+    static Task Eventually(Func<Task<bool>> condition) =>
+        Poll.Until(condition, TimeSpan.FromSeconds(20), () => "The condition did not hold within 20 s.");
 
     public sealed class Attempts
     {

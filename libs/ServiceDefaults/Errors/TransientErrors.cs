@@ -13,6 +13,9 @@ public static class TransientErrors
     public static bool IsTransient(Exception exception) => exception switch
     {
         NpgsqlException npgsql => IsDatabaseUnavailable(npgsql),
+        // A stream that ends early (a truncated payload) or a file or folder that is not there fails the same way every time.
+        EndOfStreamException or FileNotFoundException or DirectoryNotFoundException or DriveNotFoundException or PathTooLongException
+            or FileLoadException => false,
         TimeoutException or RequestTimeoutException or SocketException or IOException => true,
         ConnectionException or TransportUnavailableException or MessageNotAcknowledgedException => true,
         // The broker client's own: unreachable, connection or channel closed under us.
@@ -38,6 +41,12 @@ public static class TransientErrors
         { } type when type.StartsWith("RabbitMQ.Client", StringComparison.Ordinal) => true,
         _ => exception.InnerException is { } inner && IsTransient(inner),
     };
+
+    /// <summary>
+    /// The judgement on a whole <see cref="Fault{T}"/> (its Exceptions, one per inner exception of an AggregateException), by
+    /// the same rule as for an AggregateException: transient only when every one is.
+    /// </summary>
+    public static bool IsTransient(IReadOnlyCollection<ExceptionInfo> exceptions) => exceptions.Count > 0 && exceptions.All(IsTransient);
 
     /// <summary>PostgreSQL does not answer, or answers that it cannot serve now (shutting down, too many connections, serialization).</summary>
     public static bool IsDatabaseUnavailable(Exception exception) => exception switch

@@ -46,9 +46,9 @@ public static class SubmissionMetrics
     /// <summary>Gauges read from intake.submissions: submissions in flight by state, and the deliveries waiting for pickup.</summary>
     public static WebApplicationBuilder AddSubmissionGauges(this WebApplicationBuilder builder) => builder
         .AddDatabaseGauge(new("careplanmesh.submissions.active", "{submission}", "Submissions not yet in a final state (label state)", "state",
-            "SELECT current_state, count(*) FROM intake.submissions WHERE finished_at IS NULL GROUP BY current_state"))
+            SubmissionStore.ActiveByStateQuery))
         .AddDatabaseGauge(new("careplanmesh.deliveries.waiting", "{delivery}", "Sealed packages waiting in a mailbox for pickup", null,
-            $"SELECT NULL, count(*) FROM intake.submissions WHERE current_state = '{SubmissionStates.AwaitingPickup}'"))
+            SubmissionStore.WaitingForPickupQuery))
         .AddDatabaseGauge(new("careplanmesh.deliveries.oldest_age", "s", "Age since receipt of the oldest delivery waiting for pickup (0 when none)", null,
-            $"SELECT NULL, coalesce(extract(epoch FROM now() - min(received_at)), 0) FROM intake.submissions WHERE current_state = '{SubmissionStates.AwaitingPickup}'"));
+            SubmissionStore.OldestWaitingAgeQuery));
 }

@@ -32,6 +32,9 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("send_unit", NpgsqlDbType.Text, s => s.SendUnit)
             .Project("received_at", NpgsqlDbType.TimestampTz, s => s.ReceivedAt)
             .Project("deadline", NpgsqlDbType.TimestampTz, s => s.Deadline)
+            // The saga's own deadline, which the sweeper's lease (on deadline) does not move.
+            .Project("state_deadline", NpgsqlDbType.TimestampTz, s => s.Deadline)
+            .Project("picked_up_at", NpgsqlDbType.TimestampTz, s => s.PickedUpAt)
             .Project("content_digest", NpgsqlDbType.Text, s => s.ContentDigest)
             .Project("finished_at", NpgsqlDbType.TimestampTz, s => s.FinishedAt)
             .Project("payload_address", NpgsqlDbType.Text, s => s.PayloadAddress?.OriginalString)
@@ -39,6 +42,12 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
             .Project("defect_report_address", NpgsqlDbType.Text, s => s.DefectReportAddress?.OriginalString)
             .Project("service_month", NpgsqlDbType.Text, s => s.ServiceMonth);
     }
+
+    /// <summary>The gauges' queries (<see cref="SubmissionMetrics"/>), each answering (label, value) rows.</summary>
+    public const string ActiveByStateQuery = $"SELECT current_state, count(*) FROM {Table} WHERE finished_at IS NULL GROUP BY current_state";
+    public const string WaitingForPickupQuery = $"SELECT NULL, count(*) FROM {Table} WHERE current_state = '{SubmissionStates.AwaitingPickup}'";
+    public const string OldestWaitingAgeQuery =
+        $"SELECT NULL, coalesce(extract(epoch FROM now() - min(received_at)), 0) FROM {Table} WHERE current_state = '{SubmissionStates.AwaitingPickup}'";
 
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
 

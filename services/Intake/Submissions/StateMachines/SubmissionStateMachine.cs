@@ -67,9 +67,13 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         Event(() => SealingFaulted, e => { e.CorrelateById(m => m.Message.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RoutingFaulted, e => { e.CorrelateById(m => m.Message.Message.SubmissionId); e.OnMissingInstance(m => m.Discard()); });
 
+        // One block per state, every event it handles in one place. Every message may arrive twice (re-drives,
+        // redeliveries): outcomes and faults of steps the submission has already left are ignored.
         During(Received,
             When(SubmissionReceived).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating),
-            When(StepOverdue).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating));
+            When(StepOverdue).Then(Enter(Validating)).Send(ValidateAddress, Validate).TransitionTo(Validating),
+            WithdrawBeforePickup(),
+            Ignore(AcknowledgeDelivery), Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
 
         During(Validating,
             When(SubmissionValidated)
@@ -97,7 +101,9 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .TransitionTo(Rejected),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(ValidateAddress, Validate),
             Faulted(ValidationFaulted, SubmissionStates.Validating, "validation-fault", "検証サービスでこの送信を処理できませんでした。", "The validation service could not process this submission."),
-            TimedOut(SubmissionStates.Validating, "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."));
+            TimedOut(SubmissionStates.Validating, "validation-timeout", "検証サービスが応答しませんでした。", "The validation service did not answer."),
+            WithdrawBeforePickup(),
+            Ignore(SubmissionReceived), Ignore(AcknowledgeDelivery), Ignore(SealingFaulted), Ignore(RoutingFaulted));
 
         During(Sealing,
             When(SubmissionSealed)
@@ -111,7 +117,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
             FailStep(When(SealingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), SubmissionStates.Sealing),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(SealAddress, Seal),
             Faulted(SealingFaulted, SubmissionStates.Sealing, "sealing-fault", "暗号化サービスでこの送信を封緘できませんでした。", "The crypto service could not seal this submission."),
-            TimedOut(SubmissionStates.Sealing, "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."));
+            TimedOut(SubmissionStates.Sealing, "sealing-timeout", "暗号化サービスが応答しませんでした。", "The crypto service did not answer."),
+            WithdrawBeforePickup(),
+            Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected),
+            Ignore(AcknowledgeDelivery), Ignore(ValidationFaulted), Ignore(RoutingFaulted));
 
         During(Routing,
             When(SubmissionRouted)
@@ -139,7 +148,10 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
             FailStep(When(RoutingFailed).Then(x => SetReason(x.Saga, x.Message.Reason, x.Message.ReasonJa, x.Message.ReasonEn)), SubmissionStates.Routing),
             When(StepOverdue, x => CanRetry(x.Saga)).Then(Retry).Send(RouteAddress, Route),
             Faulted(RoutingFaulted, SubmissionStates.Routing, "routing-fault", "配信サービスでこの送信を配信できませんでした。", "The routing service could not deliver this submission."),
-            TimedOut(SubmissionStates.Routing, "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."));
+            TimedOut(SubmissionStates.Routing, "routing-timeout", "配信サービスが応答しませんでした。", "The routing service did not answer."),
+            WithdrawBeforePickup(),
+            Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
+            Ignore(AcknowledgeDelivery), Ignore(ValidationFaulted), Ignore(SealingFaulted));
 
         During(AwaitingPickup,
             When(AcknowledgeDelivery, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
@@ -159,6 +171,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 }))
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.DeliveryAcknowledged))
                 .TransitionTo(Acknowledged),
+            Ignore(AcknowledgeDelivery, x => x.Message.RecipientOffice != x.Saga.RecipientOffice),
             When(StepOverdue, x => x.Saga.Deadline <= _clock.GetUtcNow())
                 .Publish(x => (new SubmissionExpired
                 {
@@ -171,7 +184,6 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.SenderOffice, NotificationTopics.SubmissionExpired))
                 .TransitionTo(Expired),
             Ignore(StepOverdue, x => x.Saga.Deadline > _clock.GetUtcNow()),
-            Ignore(AcknowledgeDelivery, x => x.Message.RecipientOffice != x.Saga.RecipientOffice),
             When(PickUp, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
                 .Then(x => x.Saga.PickedUpAt ??= _clock.GetUtcNow())
                 .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))),
@@ -184,19 +196,20 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
             When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.PickedUpAt is not null)
                 .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "already-picked-up",
                     $"受信側が{x.Saga.PickedUpAt:yyyy-MM-dd HH:mm:ss}（UTC）に受け取り済みのため、取り下げできません。",
-                    $"The recipient picked the package up at {x.Saga.PickedUpAt:u}; it can no longer be withdrawn."))));
+                    $"The recipient picked the package up at {x.Saga.PickedUpAt:u}; it can no longer be withdrawn."))),
+            Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
+            Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
 
-        // Before pickup the sender may withdraw at any step; late outcomes of that step are ignored in Withdrawn.
-        During(Received, Validating, Sealing, Routing,
-            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
-                .Publish(x => Withdrawal(x.Saga))
-                .Then(EnterFinal(Withdrawn))
-                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
-                .TransitionTo(Withdrawn));
         During(Acknowledged,
+        [
             When(PickUp, x => x.Message.RecipientOffice == x.Saga.RecipientOffice)
-                .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))));
-        // Everything else is answered with the state it is in, as a refusal; another office's request is not found.
+                .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))),
+            .. Finished(),
+        ]);
+        During(Rejected, Failed, Expired, Withdrawn, Finished());
+
+        // In every state: a pickup or withdrawal the state above does not take is answered with the state it is in, as a
+        // refusal; another office's request is not found.
         DuringAny(
             When(PickUp, x => x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.CurrentState is not (SubmissionStates.AwaitingPickup or SubmissionStates.Acknowledged))
                 .RespondAsync(x => x.Init<DeliveryAnswer>(x.Message.RecipientOffice != x.Saga.RecipientOffice || x.Saga.SealedPackageAddress is null
@@ -207,30 +220,6 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
             When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not (SubmissionStates.Received or SubmissionStates.Validating or SubmissionStates.Sealing or SubmissionStates.Routing or SubmissionStates.AwaitingPickup))
                 .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "not-withdrawable",
                     $"この送信は「{x.Saga.CurrentState}」のため取り下げできません。", $"The submission is {x.Saga.CurrentState} and can no longer be withdrawn."))));
-
-        // Every message may arrive twice (re-drives, redeliveries): late outcomes of finished steps are ignored.
-        During(Validating, Ignore(SubmissionReceived));
-        During(Sealing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected));
-        During(Routing, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed));
-        During(AwaitingPickup, Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed),
-            Ignore(SealingFailed), Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
-        EventActivities<SubmissionState>[] finished() =>
-        [
-            Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
-            Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue),
-            Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted),
-        ];
-        During(Acknowledged, Rejected, Failed, Expired, finished());
-        During(Withdrawn, finished());
-        During(Received, Validating, Sealing, Routing, Ignore(AcknowledgeDelivery));
-        // A fault of a step the submission has left (a re-sent command that failed after another copy succeeded) changes nothing.
-        During(Received, Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted));
-        During(Validating, Ignore(ValidationFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
-        During(Sealing, Ignore(SealingFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
-        During(Routing, Ignore(RoutingFaulted, x => x.Message.Exceptions.Any(TransientErrors.IsTransient)));
-        During(Validating, Ignore(SealingFaulted), Ignore(RoutingFaulted));
-        During(Sealing, Ignore(ValidationFaulted), Ignore(RoutingFaulted));
-        During(Routing, Ignore(ValidationFaulted), Ignore(SealingFaulted));
     }
 
     static readonly Uri ValidateAddress = Queues.Address(Queues.ValidateSubmission);
@@ -340,10 +329,29 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     EventActivityBinder<SubmissionState, SubmissionStepOverdue> TimedOut(string step, string reason, string ja, string en) =>
         FailStep(When(StepOverdue, x => !CanRetry(x.Saga)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
 
-    /// <summary>The step's consumer faulted: the submission fails at once instead of waiting out the step's deadlines.</summary>
-    /// A transient fault (the database or broker was down through every retry) is left to the sweeper, which re-sends the step.
+    /// <summary>
+    /// The step's consumer faulted: the submission fails at once instead of waiting out the step's deadlines. A transient fault
+    /// (the database or broker was down through every retry) changes nothing: the sweeper re-sends the step when it is overdue.
+    /// </summary>
     EventActivityBinder<SubmissionState, Fault<T>> Faulted<T>(Event<Fault<T>> fault, string step, string reason, string ja, string en) where T : class =>
-        FailStep(When(fault, x => !x.Message.Exceptions.Any(TransientErrors.IsTransient)).Then(x => SetReason(x.Saga, reason, ja, en)), step);
+        When(fault).If(x => !TransientErrors.IsTransient(x.Message.Exceptions),
+            permanent => FailStep(permanent.Then(x => SetReason(x.Saga, reason, ja, en)), step));
+
+    /// <summary>Before pickup the sender may withdraw at any step; late outcomes of that step are then ignored in Withdrawn.</summary>
+    EventActivityBinder<SubmissionState, WithdrawSubmission> WithdrawBeforePickup() =>
+        When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
+            .Publish(x => Withdrawal(x.Saga))
+            .Then(EnterFinal(Withdrawn))
+            .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
+            .TransitionTo(Withdrawn);
+
+    /// <summary>A final state: every outcome, fault, acknowledgement or overdue step that arrives late changes nothing.</summary>
+    EventActivities<SubmissionState>[] Finished() =>
+    [
+        Ignore(SubmissionReceived), Ignore(SubmissionValidated), Ignore(SubmissionRejected), Ignore(SubmissionSealed), Ignore(SealingFailed),
+        Ignore(SubmissionRouted), Ignore(RoutingFailed), Ignore(AcknowledgeDelivery), Ignore(StepOverdue),
+        Ignore(ValidationFaulted), Ignore(SealingFaulted), Ignore(RoutingFaulted),
+    ];
 
     /// <summary>Ends the submission in Failed: recorded, published for analytics, and the sender told.</summary>
     EventActivityBinder<SubmissionState, T> FailStep<T>(EventActivityBinder<SubmissionState, T> binder, string step) where T : class =>

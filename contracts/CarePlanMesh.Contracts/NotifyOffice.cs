@@ -14,6 +14,11 @@ public record NotifyOffice
     public string? Reminder { get; init; }
     /// <summary>When the delivery expires unless picked up, on <see cref="NotificationTopics.DeliveryPickupReminder"/>.</summary>
     public DateTimeOffset? Deadline { get; init; }
+    /// <summary>
+    /// Whether the office is the submission's recipient, which reads it in its mailbox, or its sender, which follows it under
+    /// /v1/submissions: needed where a topic goes to both (<see cref="NotificationTopics.OutOfOrder"/>); when absent, the topic says.
+    /// </summary>
+    public bool? ToRecipient { get; init; }
 }
 
 public static class NotificationTopics

@@ -63,8 +63,9 @@ public sealed class NotificationTopicTests(MeshFixture mesh)
         var (delivered, _) = await mesh.SubmitAndWaitFor(sender, Files("20250901090000"), "AwaitingPickup");
         await WaitFor(recipientHook, "delivery.available", delivered);
         var (late, _) = await mesh.SubmitAndWaitFor(sender, Files("20250901070000"), "AwaitingPickup");
-        await WaitFor(senderHook, "send-unit.out-of-order", late);
-        await WaitFor(recipientHook, "send-unit.out-of-order", late);
+        // Each side is linked to where it reads the unit: the sender to its submission, the recipient to its mailbox.
+        Assert.Equal($"/v1/submissions/{late}", Data(await WaitFor(senderHook, "send-unit.out-of-order", late)).GetProperty("links").GetProperty("self").GetString());
+        Assert.Equal($"/v1/mailbox/{late}", Data(await WaitFor(recipientHook, "send-unit.out-of-order", late)).GetProperty("links").GetProperty("self").GetString());
 
         // delivery.pickup-reminder: the deadline is 12 h away, so the delivery arrived more than 3 days ago and its deadline is
         // within a day; both reminders come once, however many sweeps find the delivery.

@@ -19,9 +19,8 @@ public sealed class NotifyOfficeConsumer(Notifier notifier) : IConsumer<NotifyOf
         var command = context.Message;
         var topic = Topics.FromCommand(command.Topic);
         // The recipient reads a delivery in its mailbox; the sender follows a submission under /v1/submissions.
-        var self = topic is Topics.DeliveryAvailable or Topics.DeliveryWithdrawn or Topics.DeliveryPickupReminder
-            ? $"/v1/mailbox/{command.SubmissionId}"
-            : $"/v1/submissions/{command.SubmissionId}";
+        var toRecipient = command.ToRecipient ?? topic is Topics.DeliveryAvailable or Topics.DeliveryWithdrawn or Topics.DeliveryPickupReminder;
+        var self = toRecipient ? $"/v1/mailbox/{command.SubmissionId}" : $"/v1/submissions/{command.SubmissionId}";
         var data = new JsonObject
         {
             ["office"] = command.OfficeNumber,

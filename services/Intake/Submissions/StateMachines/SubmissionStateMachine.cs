@@ -288,7 +288,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
     };
 
     static NotifyOffice Notify(SubmissionState saga, string office, string topic) =>
-        new() { SubmissionId = saga.CorrelationId, OfficeNumber = office, Topic = topic };
+        new() { SubmissionId = saga.CorrelationId, OfficeNumber = office, Topic = topic, ToRecipient = office == saga.RecipientOffice };
 
     static SubmissionFailed Failure(SubmissionState saga, string step) => new()
     {

@@ -89,21 +89,31 @@ public sealed class OfficeClient : IDisposable
     }
 
     /// <summary>
-    /// GET as the office; a 429 of the per-office rate limit is waited out (Retry-After, else 1 s)
-    /// and asked again, so reading hundreds of timelines after a run never fails on the limit the run itself used up.
+    /// GET as the office; a 429 of the per-office rate limit and a 503 of a mesh that has a process down (a kill during
+    /// the run, benchmarks/kill-under-load) are waited out (Retry-After, else 1 s) and asked again for up to two minutes, so
+    /// reading hundreds of timelines after a run fails neither on the limit the run itself used up nor on a restart.
     /// </summary>
     public async Task<JsonElement> Get(string path, CancellationToken cancellationToken)
     {
+        var giveUp = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(2);
         while (true)
         {
-            using var response = await Send(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            TimeSpan wait;
+            try
             {
-                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
-                continue;
+                using var response = await Send(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+                if (response.StatusCode is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) || DateTimeOffset.UtcNow >= giveUp)
+                {
+                    response.EnsureSuccessStatusCode();
+                    return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+                }
+                wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
             }
-            response.EnsureSuccessStatusCode();
-            return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            catch (HttpRequestException) when (DateTimeOffset.UtcNow < giveUp && !cancellationToken.IsCancellationRequested)
+            {
+                wait = TimeSpan.FromSeconds(1);
+            }
+            await Task.Delay(wait, cancellationToken);
         }
     }
 

@@ -132,6 +132,13 @@ public static class ServiceDefaultsExtensions
     public const int DefaultMaxPoolSize = 20;
 
     /// <summary>
+    /// Statements each connection keeps prepared unless the connection string names Max Auto Prepare: Npgsql prepares a
+    /// statement after its fifth use on a connection, so PostgreSQL parses and plans the mesh's few dozen hot statements
+    /// once per connection instead of at every execution (docs/benchmarks.md, 2026-12-06 (4)).
+    /// </summary>
+    public const int DefaultMaxAutoPrepare = 100;
+
+    /// <summary>
     /// The pool opens at most <paramref name="maxPoolSize"/> connections unless the connection string names Maximum Pool Size,
     /// and skips Npgsql's DISCARD ALL on every return of a connection (No Reset On Close): it ran ~42 times per
     /// submission across the mesh (docs/benchmarks.md, 2026-12-06). Safe because no code leaves session state behind:
@@ -150,6 +157,8 @@ public static class ServiceDefaultsExtensions
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         if (!given.ContainsKey("Maximum Pool Size") && !given.ContainsKey("MaxPoolSize"))
             builder.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         return builder.Build();
     }
 

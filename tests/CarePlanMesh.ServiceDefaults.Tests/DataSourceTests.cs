@@ -7,7 +7,8 @@ namespace CarePlanMesh.ServiceDefaults.Tests;
 /// <summary>
 /// The services' data source returns connections to the pool without DISCARD ALL (docs/benchmarks.md), unless the
 /// connection string asks for the reset, and opens no more connections than its limit (Database:MaxPoolSize, 20 by
-/// default), unless the connection string names Maximum Pool Size; against the real PostgreSQL of the test infrastructure.
+/// default), unless the connection string names Maximum Pool Size, and prepares the statements it runs often unless the
+/// connection string names Max Auto Prepare; against the real PostgreSQL of the test infrastructure.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 public sealed class DataSourceTests(DatabaseFixture database)
@@ -50,6 +51,39 @@ public sealed class DataSourceTests(DatabaseFixture database)
         Assert.Equal(7, PoolLimitOfAService(("Database:MaxPoolSize", "7")));
         Assert.Equal(ServiceDefaultsExtensions.DefaultMaxPoolSize, PoolLimitOfAService());
         Assert.Equal(20, ServiceDefaultsExtensions.DefaultMaxPoolSize);
+    }
+
+    [Fact]
+    public async Task A_statement_run_often_on_a_connection_is_prepared_once_there()
+    {
+        await using var dataSource = ServiceDefaultsExtensions.DataSource(OneConnection(), "auto-prepared");
+
+        Assert.Equal(1L, await PreparedAfter(dataSource, runs: 6));
+    }
+
+    [Fact]
+    public async Task A_connection_string_that_turns_automatic_preparation_off_keeps_it_off()
+    {
+        await using var dataSource = ServiceDefaultsExtensions.DataSource(OneConnection() + ";Max Auto Prepare=0", "not-prepared");
+
+        Assert.Equal(0L, await PreparedAfter(dataSource, runs: 6));
+    }
+
+    /// <summary>
+    /// Runs one statement <paramref name="runs"/> times on the pool's only connection, then counts the server-side prepared
+    /// statements of that session that hold it.
+    /// </summary>
+    static async Task<long> PreparedAfter(NpgsqlDataSource dataSource, int runs)
+    {
+        const string probe = "SELECT $1::int + 40 AS auto_prepare_probe";
+        for (var i = 0; i < runs; i++)
+        {
+            await using var command = dataSource.CreateCommand(probe);
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = i });
+            Assert.Equal(40 + i, await command.ExecuteScalarAsync());
+        }
+        await using var count = dataSource.CreateCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%auto_prepare_probe%' AND statement NOT LIKE '%pg_prepared_statements%'");
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     /// <summary>The Max Pool Size of the data source a service's AddServiceDatabase registers under the given settings.</summary>

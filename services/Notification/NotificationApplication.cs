@@ -13,7 +13,10 @@ public static class NotificationApplication
     public static WebApplicationBuilder AddNotification(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection("Notifications"));
-        builder.Services.Configure<WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
+        builder.Services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection("Webhooks"))
+            .Validate(o => o.AllowedNetworks.All(network => System.Net.IPNetwork.TryParse(network, out _)),
+                "Webhooks:AllowedNetworks must list networks in CIDR notation with no host bits set (10.20.0.0/16).")
+            .ValidateOnStart();
         builder.Services.Configure<MailOptions>(builder.Configuration.GetSection("Smtp"));
 
         builder.AddServiceDatabase("notification", typeof(NotificationApplication).Assembly);
@@ -36,12 +39,19 @@ public static class NotificationApplication
         builder.Services.AddSingleton<MailTransport>();
         builder.Services.AddHostedService<MailDispatcher>();
         builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<WebhookDestinations>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         builder.AddNotificationGauges();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, (services, client) =>
                 client.Timeout = services.GetRequiredService<IOptions<WebhookOptions>>().Value.RequestTimeout)
             // Receivers answer; they do not send the relay elsewhere. No request logging: URLs may carry an office's tokens.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            // Every connection is checked against the blocked networks (SSRF), after resolving, on the address it connects to;
+            // no proxy, which would be checked instead of the receiver.
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseProxy = false,
+                ConnectCallback = services.GetRequiredService<WebhookDestinations>().Connect,
+            })
             .RemoveAllLoggers();
         return builder;
     }

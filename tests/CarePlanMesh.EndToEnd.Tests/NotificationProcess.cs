@@ -72,6 +72,17 @@ public sealed class NotificationProcess : IAsyncDisposable
         await Launch();
     }
 
+    /// <summary>Restarts it with these settings changed (a null value leaves a setting out), as a redeploy with a new configuration would.</summary>
+    public async Task Restart(IReadOnlyDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings)
+            if (value is null)
+                _environment.Remove(key);
+            else
+                _environment[key] = value;
+        await Restart();
+    }
+
     public async Task<TAnswer> Ask<TRequest, TAnswer>(TRequest request) where TRequest : class where TAnswer : class =>
         (await Bus.CreateRequestClient<TRequest>(Queues.Address(Queues.NotificationRequests)).GetResponse<TAnswer>(request)).Message;
 

@@ -110,14 +110,14 @@ public sealed class WebhookDispatcher(
     {
         try
         {
-            var url = await Url(webhookId, cancellationToken);
+            var (url, office) = await Destination(webhookId, cancellationToken);
             for (var i = 0; i < messages.Count; i++)
             {
                 using var activity = StoredTraces.Continue("webhook send", ActivityKind.Internal, messages[i].TraceParent);
                 activity?.SetTag("careplanmesh.webhook_id", webhookId.ToString());
                 activity?.SetTag("careplanmesh.webhook_message_id", messages[i].Id);
                 activity?.SetTag("careplanmesh.attempt", messages[i].Attempts + 1);
-                var status = await Send(url, messages[i], cancellationToken);
+                var status = await Send(url, office, messages[i], cancellationToken);
                 if (status is >= 200 and < 300)
                 {
                     await Delivered(messages[i], status, cancellationToken);
@@ -135,8 +135,11 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <returns>The HTTP status, or 0 when the endpoint did not answer (refused, timed out, TLS failure).</returns>
-    async Task<int> Send(string url, Message message, CancellationToken cancellationToken)
+    /// <returns>
+    /// The HTTP status, or 0 when the endpoint did not answer (refused, timed out, TLS failure) or its host is in a blocked
+    /// network (<see cref="WebhookDestinations"/>).
+    /// </returns>
+    async Task<int> Send(string url, string office, Message message, CancellationToken cancellationToken)
     {
         var secrets = await store.SigningSecrets(message.WebhookId, cancellationToken);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -152,6 +155,12 @@ public sealed class WebhookDispatcher(
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             return (int)response.StatusCode;
+        }
+        catch (HttpRequestException exception) when (Refusal(exception) is { } refused)
+        {
+            logger.LogWarning("Webhook {Webhook} of office {Office} was not sent message {Message}: its host is in the blocked network {Network} (Webhooks:AllowedNetworks)",
+                message.WebhookId, office, message.Id, refused.Network.ToString());
+            return 0;
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -256,10 +265,15 @@ public sealed class WebhookDispatcher(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    async Task<string> Url(Guid webhookId, CancellationToken cancellationToken)
+    static WebhookDestinationRefusedException? Refusal(Exception exception) =>
+        exception as WebhookDestinationRefusedException ?? (exception.InnerException is { } inner ? Refusal(inner) : null);
+
+    async Task<(string Url, string Office)> Destination(Guid webhookId, CancellationToken cancellationToken)
     {
-        await using var select = dataSource.CreateCommand("SELECT url FROM notification.webhooks WHERE id = @id");
+        await using var select = dataSource.CreateCommand("SELECT url, office_number FROM notification.webhooks WHERE id = @id");
         select.Parameters.AddWithValue("id", webhookId);
-        return (string)(await select.ExecuteScalarAsync(cancellationToken))!;
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetString(0), reader.GetString(1));
     }
 }

@@ -25,4 +25,9 @@ public sealed class WebhookOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>http:// to a loopback address; by default only when the relay runs in Development (the local run).</summary>
     public bool? AllowLoopbackHttp { get; set; }
+    /// <summary>
+    /// Private ranges (CIDR, e.g. 10.20.0.0/16) webhooks may go to, for an on-premises receiver; every other private,
+    /// loopback, link-local or reserved address is refused (<see cref="WebhookDestinations"/>).
+    /// </summary>
+    public string[] AllowedNetworks { get; set; } = [];
 }

@@ -14,7 +14,7 @@ namespace CarePlanMesh.Notification.Webhooks;
 /// The offices' webhook subscriptions and their signing secrets. A secret leaves this class in clear only in the answer
 /// to a registration or rotation and to sign a message; at rest it is encrypted with the claim-check keys.
 /// </summary>
-public sealed class WebhookStore(NpgsqlDataSource dataSource, PayloadEncryption encryption, IOptions<WebhookOptions> options, IHostEnvironment environment,
+public sealed class WebhookStore(NpgsqlDataSource dataSource, PayloadEncryption encryption, IOptions<WebhookOptions> options, WebhookDestinations destinations,
     TimeProvider clock)
 {
     const string Columns = "w.id, w.url, w.topics, w.created_at, w.disabled_at, w.failing_since, " +
@@ -22,7 +22,7 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, PayloadEncryption 
 
     public async Task<WebhookAnswer> Register(RegisterWebhook request, CancellationToken cancellationToken)
     {
-        if (UrlRefusal(request.Url) is { } urlRefusal)
+        if (await UrlRefusal(request.Url, cancellationToken) is { } urlRefusal)
             return new WebhookAnswer { Refusal = urlRefusal };
         var unknown = request.Topics.Where(t => !Topics.All.Contains(t)).ToList();
         if (request.Topics.Count == 0 || unknown.Count > 0)
@@ -172,19 +172,25 @@ public sealed class WebhookStore(NpgsqlDataSource dataSource, PayloadEncryption 
         return views;
     }
 
-    Refusal? UrlRefusal(string url)
+    async Task<Refusal?> UrlRefusal(string url, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
             return Refused(422, "webhook-url", "The webhook URL must be an absolute https URL without user information or fragment.",
                 "Webhook の URL は、ユーザー情報やフラグメントを含まない https の絶対 URL にしてください。");
-        if (uri.Scheme == Uri.UriSchemeHttps)
-            return null;
-        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
-        var allowed = options.Value.AllowLoopbackHttp ?? environment.IsDevelopment();
-        return uri.Scheme == Uri.UriSchemeHttp && loopback && allowed
-            ? null
-            : Refused(422, "webhook-url", "The webhook URL must use https (http only to a loopback address on a local development relay).",
-                "Webhook の URL は https にしてください（http はローカル開発環境のループバックアドレスのみ）。");
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+            if (uri.Scheme != Uri.UriSchemeHttp || !loopback || !destinations.LoopbackAllowed)
+                return Refused(422, "webhook-url", "The webhook URL must use https (http only to a loopback address on a local development relay).",
+                    "Webhook の URL は https にしてください（http はローカル開発環境のループバックアドレスのみ）。");
+        }
+        return await destinations.Refusing(uri, cancellationToken) is { } network
+            ? Refused(422, "webhook-url",
+                $"The webhook URL's host is or resolves to an address in {network}, a private, local or reserved network the relay does not post to; " +
+                "use a public address (an operator can allow an on-premises range with Webhooks:AllowedNetworks).",
+                $"Webhook の URL のホストが、中継サービスから送信しないプライベート・ローカル・予約済みのネットワーク（{network}）のアドレスです。" +
+                "公開されたアドレスを指定してください（オンプレミスの範囲は運営者が Webhooks:AllowedNetworks で許可できます）。")
+            : null;
     }
 
     public static readonly Refusal NotFound = Refused(404, "not-found", "No webhook with this id is visible to your office.", "この Webhook は存在しないか、貴事業所からは参照できません。");

@@ -178,6 +178,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton<PostgresMessageDataRepository>();
         builder.Services.TryAddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<PostgresMessageDataRepository>());
         builder.Services.TryAddSingleton(new BrokerAddress(rabbit, clusterNodes));
+        builder.Services.TryAddSingleton<IReceiveEndpointStates, BusReceiveEndpointStates>();
         builder.Services.TryAddSingleton<BusEndpointProbe>();
         builder.Services.AddHealthChecks()
             .AddCheck<BusEndpointsReadyCheck>("bus", tags: ["ready"])

@@ -128,6 +128,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     async Task EveryEndpointConsumesAgain(string after)
     {
         var deadline = DateTime.UtcNow + FaultMeshFixture.EndpointGrace + BusRestart + FaultMeshFixture.EndpointGrace + ServiceStart;
+        var notReady = new List<string>();
         await Poll.Until(async () =>
         {
             foreach (var service in MeshFixture.ServiceNames)
@@ -137,12 +138,15 @@ public sealed class FaultTests(FaultMeshFixture mesh)
                     Console.Error.WriteLine($"fault test: after kill -9 {after}, {service}'s watchdog exited with code 3 ({mesh.LastLine(service, "Exiting with code")}); starting it again as a supervisor would");
                     await mesh.Start(service);
                 }
-            return (await QueuesWithoutConsumers()).Count == 0;
+            if ((await QueuesWithoutConsumers()).Count > 0)
+                return false;
+            notReady.Clear();
+            foreach (var service in MeshFixture.ServiceNames)
+                if (!await Answers(async () => (await Health(service, "ready")).Status == HttpStatusCode.OK))
+                    notReady.Add(service);
+            return notReady.Count == 0;
         }, deadline - DateTime.UtcNow,
-            () => $"After kill -9 {after}: queues without a consumer: {string.Join(", ", QueuesWithoutConsumers().GetAwaiter().GetResult())}\n{mesh.Logs()}");
-        foreach (var service in MeshFixture.ServiceNames)
-            await Poll.Until(async () => (await Health(service, "ready")).Status == HttpStatusCode.OK, deadline - DateTime.UtcNow,
-                () => $"After kill -9 {after}: {service} is not ready: {Health(service, "ready").GetAwaiter().GetResult()}\n{mesh.Logs()}");
+            () => $"After kill -9 {after}: queues without a consumer: {string.Join(", ", QueuesWithoutConsumers().GetAwaiter().GetResult())}; not ready: {string.Join(", ", notReady)}\n{mesh.Logs()}");
         var (userId, password) = mesh.Credentials(MeshFixture.OtherProvider);
         using var fresh = mesh.ClientFor(MeshFixture.OtherProvider, signIn: false);
         using var signIn = await fresh.PostAsJsonAsync("/v1/auth/token", new { userId, password });
@@ -178,14 +182,14 @@ public sealed class FaultTests(FaultMeshFixture mesh)
         return (response.StatusCode, checks.Where(c => c.GetProperty("status").GetString() != "Healthy").Select(c => c.GetProperty("name").GetString()).FirstOrDefault());
     }
 
-    /// <summary>A sign-in that is refused while a dependency is still coming back surfaces as an exception from the client.</summary>
+    /// <summary>A sign-in that is refused while a dependency is still coming back, or a service that is not listening (yet), surfaces as an exception from the client.</summary>
     static async Task<bool> Answers(Func<Task<bool>> calls)
     {
         try
         {
             return await calls();
         }
-        catch (HttpRequestException)
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {
             return false;
         }

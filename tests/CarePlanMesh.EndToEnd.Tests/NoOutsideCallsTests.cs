@@ -31,9 +31,10 @@ public sealed class NoOutsideCallsTests(MeshFixture mesh)
     [Fact]
     public async Task The_trap_catches_a_program_of_the_mesh_that_calls_out_with_the_services_proxy_settings()
     {
-        // Positive control: cpm, a .NET program of the solution, run with the services' proxy environment and told to reach
-        // an outside host, lands in the trap, which refuses it.
-        var (exitCode, _, _) = await CpmProcess.Run(mesh.DemoDirectory, mesh.Outbound.ProxyEnvironment, "probe", $"http://{OutboundTrap.ControlHost}/health/ready");
+        // Positive control: cpm, a .NET program of the solution, run with the services' proxy environment and told that the
+        // relay is an outside host, lands in the trap, which refuses it.
+        var (exitCode, _, _) = await CpmProcess.Run(mesh.DemoDirectory, mesh.Outbound.ProxyEnvironment, "mailbox", "--url", $"https://{OutboundTrap.ControlHost}",
+            "--office", Path.Combine(mesh.DemoDirectory, "offices", MeshFixture.CareOffice), "--ca", Path.Combine(mesh.DemoDirectory, "ca.pem"));
 
         Assert.NotEqual(0, exitCode);
         await Poll.Until(() => Task.FromResult(mesh.Outbound.Attempts.Any(a => a.Contains(OutboundTrap.ControlHost, StringComparison.Ordinal))),

@@ -190,6 +190,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton<PostgresMessageDataRepository>();
         builder.Services.TryAddSingleton<IMessageDataRepository>(sp => sp.GetRequiredService<PostgresMessageDataRepository>());
         builder.Services.TryAddSingleton(new BrokerAddress(rabbit, clusterNodes));
+        builder.Services.TryAddSingleton<IReceiveEndpointStates, BusReceiveEndpointStates>();
         builder.Services.TryAddSingleton<BusEndpointProbe>();
         builder.Services.AddHealthChecks()
             .AddCheck<BusEndpointsReadyCheck>("bus", tags: ["ready"])
@@ -198,6 +199,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton<RefusedPublishRecovery>();
         builder.Services.AddSendObserver(sp => sp.GetRequiredService<RefusedPublishRecovery>());
         builder.Services.AddPublishObserver(sp => sp.GetRequiredService<RefusedPublishRecovery>());
+        var expiredRequests = Meter.CreateCounter<long>("careplanmesh.requests.expired_dropped", description: "Requests that failed transiently after their requester had given up, dropped instead of moved to the error queue");
         var leftToSweeper = Meter.CreateCounter<long>("careplanmesh.redrive.left_to_sweeper", description: "Step commands that failed transiently after their retries and were left to the saga's sweeper");
 
         builder.Services.AddMassTransit(bus =>
@@ -224,6 +226,8 @@ public static class ServiceDefaultsExtensions
                         error.UseFilter(new MassTransit.Middleware.GenerateFaultFilter());
                         error.UseFilter(new MassTransit.Middleware.ErrorTransportFilter());
                     });
+                // Outside the retries: a request whose requester gave up is not left in the error queue after an outage.
+                endpoint.UseFilter(new DropExpiredRequests(context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DropExpiredRequests)), expiredRequests));
                 // Only what may succeed later is retried (database, broker, timeouts); anything else goes to the error
                 // queue at once, and its Fault<T> tells whoever waits for it.
                 endpoint.UseMessageRetry(retry =>

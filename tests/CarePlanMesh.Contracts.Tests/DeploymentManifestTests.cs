@@ -101,6 +101,34 @@ public sealed class DeploymentManifestTests
         Assert.Contains("/", EnvValue(intake, "Intake__TrustedProxies__0"));
     }
 
+    [Fact]
+    public void Every_long_running_compose_service_is_started_again_when_it_exits()
+    {
+        var services = (YamlMappingNode)Compose().Children["services"];
+        foreach (var (key, value) in services.Children)
+        {
+            var name = ((YamlScalarNode)key).Value!;
+            var restart = Restart((YamlMappingNode)value);
+            if (name == "demo-pki")
+            {
+                // A one-off job: it runs to completion once.
+                Assert.Null(restart);
+                continue;
+            }
+            Assert.True(restart is "on-failure" or "unless-stopped", $"docker-compose.yml: {name} has restart: {restart ?? "(none)"}");
+        }
+        // The mesh's own processes exit with code 3 when their watchdog gives up on an endpoint: that must start them again.
+        foreach (var name in new[] { "intake", "validation", "crypto", "routing", "notification", "billing-reconciliation", "front-door" })
+            Assert.Equal("on-failure", Restart((YamlMappingNode)services.Children[name]));
+    }
+
+    /// <summary>A compose service's restart policy, its own or the one it merges in (<c>&lt;&lt;: *service</c>).</summary>
+    static string? Restart(YamlMappingNode service) =>
+        service.Children.TryGetValue("restart", out var own) ? ((YamlScalarNode)own).Value
+        : service.Children.TryGetValue("<<", out var merged) && merged is YamlMappingNode shared && shared.Children.TryGetValue("restart", out var inherited)
+            ? ((YamlScalarNode)inherited).Value
+            : null;
+
     /// <summary>A setting Section__Key… is read when the code names "Section:Key", binds section Section to a class with a property Key, or reads the connection string Key.</summary>
     static bool IsRead(string code, string[] parts) =>
         parts[0] == "ConnectionStrings"

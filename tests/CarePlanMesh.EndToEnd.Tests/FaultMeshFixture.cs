@@ -6,7 +6,17 @@ namespace CarePlanMesh.EndToEnd.Tests;
 /// </summary>
 public sealed class FaultMeshFixture : MeshFixture
 {
+    /// <summary>How long a receive endpoint may go without a consumer before the watchdog restarts the bus (Health:EndpointGrace).</summary>
+    public static readonly TimeSpan EndpointGrace = TimeSpan.FromSeconds(15);
+
     public PrivateServers Servers { get; private set; } = null!;
+
+    /// <summary>The last line of a service's log that contains <paramref name="text"/> (every run of it appends to the same log).</summary>
+    public string LastLine(string service, string text)
+    {
+        using var reader = new StreamReader(new FileStream(Path.Combine(DemoDirectory, $"{service}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
+    }
 
     protected override async Task<Infrastructure> StartInfrastructure()
     {
@@ -17,7 +27,7 @@ public sealed class FaultMeshFixture : MeshFixture
     protected override void Configure(string service, Dictionary<string, string> environment)
     {
         environment["Submissions__StepTimeout"] = "00:00:15";
-        environment["Health__EndpointGrace"] = "00:00:15";
+        environment["Health__EndpointGrace"] = EndpointGrace.ToString();
         environment["Health__WatchdogInterval"] = "00:00:02";
         // The test downloads and acknowledges every unit of the stream at once afterwards: not what rate limits are for.
         environment["RateLimits__PermitsPerSecond"] = "1000";

@@ -186,6 +186,9 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>Stops one service process (e.g. "notification") as a crash would, and waits until it has exited.</summary>
     public Task Stop(string name) => Stop(Service(name));
 
+    /// <summary>The exit code of a service process that has exited by itself or been stopped; null while it runs.</summary>
+    public int? ExitCode(string name) => Service(name).Process is { HasExited: true } process ? process.ExitCode : null;
+
     /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
     public async Task Start(string name)
     {

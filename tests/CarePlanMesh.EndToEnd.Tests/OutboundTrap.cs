@@ -23,6 +23,15 @@ public sealed class OutboundTrap : IDisposable
 
     public string Address { get; }
 
+    /// <summary>A host no test may reach otherwise: the positive control's outbound call names it.</summary>
+    public const string ControlHost = "outbound-control.invalid";
+
+    /// <summary>The environment that sends a process's outbound HTTP here, loopback excepted (as every service of the mesh runs).</summary>
+    public IReadOnlyDictionary<string, string> ProxyEnvironment => new Dictionary<string, string>
+    {
+        ["HTTP_PROXY"] = Address, ["HTTPS_PROXY"] = Address, ["ALL_PROXY"] = Address, ["NO_PROXY"] = "127.0.0.1,localhost,::1",
+    };
+
     /// <summary>The first request line of every attempt.</summary>
     public ConcurrentQueue<string> Attempts { get; } = new();
 

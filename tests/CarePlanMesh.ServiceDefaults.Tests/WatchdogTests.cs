@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CarePlanMesh.ServiceDefaults.Health;
 using CarePlanMesh.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
@@ -15,23 +16,54 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
     readonly ConcurrentQueue<string> _log = new();
     WebApplication _app = null!;
 
-    public async Task InitializeAsync() =>
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Starts the service, with the receive endpoints <paramref name="bus"/> configures, and the watchdog acting within seconds.</summary>
+    async Task StartWith(Action<IBusRegistrationConfigurator> bus) =>
         _app = await TestService.Start(database, "watchdog", builder =>
         {
             builder.Configuration["Health:EndpointGrace"] = "00:00:02";
             builder.Configuration["Health:WatchdogInterval"] = "00:00:00.5";
             builder.Logging.AddProvider(new Recorder(_log));
-        }, _ => { });
+        }, bus);
 
     public async Task DisposeAsync()
     {
+        if (_app is null)
+            return;
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
 
     [Fact]
+    public async Task An_endpoint_that_stopped_receiving_is_consuming_again_after_the_bus_restart_and_the_process_stays()
+    {
+        const string queue = "cured-endpoint";
+        await StartWith(bus => bus.AddConsumer<PingConsumer>().Endpoint(e => e.Name = queue));
+        var stopping = new TaskCompletionSource();
+        _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        var probe = _app.Services.GetRequiredService<BusEndpointProbe>();
+        await Poll.Until(async () => (await probe.Check(CancellationToken.None)).Healthy, TimeSpan.FromSeconds(20), () => "never healthy");
+
+        // The endpoint stops receiving but stays configured, as when its transport gives up: MassTransit does not start it again by itself.
+        var bus = _app.Services.GetRequiredService<IBusControl>();
+        await bus.CheckHealth().Endpoints.Values.Single(e => e.InputAddress.AbsolutePath.EndsWith($"/{queue}", StringComparison.Ordinal)).ReceiveEndpoint.Stop();
+
+        await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("Restarting the bus", StringComparison.Ordinal) && l.Contains(queue, StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), () => $"no bus restart; log:\n{string.Join("\n", _log)}");
+        await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("consuming again", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), () => $"not consuming again; log:\n{string.Join("\n", _log)}");
+        Assert.True((await probe.Check(CancellationToken.None)).Healthy);
+        // Cured: two more graces pass without the watchdog giving up on the process.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.False(stopping.Task.IsCompleted, $"the application stopped; log:\n{string.Join("\n", _log)}");
+        Assert.DoesNotContain(_log, l => l.Contains("Exiting with code", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_endpoint_that_stays_down_gets_a_bus_restart_then_the_process_exits_with_code_3()
     {
+        await StartWith(_ => { });
         var stopping = new TaskCompletionSource();
         _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
         var handle = ((IReceiveConnector)_app.Services.GetRequiredService<IBus>())
@@ -59,6 +91,11 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
 
     public sealed record Ping;
 
+    public sealed class PingConsumer : IConsumer<Ping>
+    {
+        public Task Consume(ConsumeContext<Ping> context) => Task.CompletedTask;
+    }
+
     sealed class Recorder(ConcurrentQueue<string> lines) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Lines(lines);
@@ -67,7 +104,7 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
         sealed class Lines(ConcurrentQueue<string> lines) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
                 lines.Enqueue(formatter(state, exception));
         }

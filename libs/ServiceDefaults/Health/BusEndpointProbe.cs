@@ -12,14 +12,14 @@ namespace CarePlanMesh.ServiceDefaults.Health;
 /// </summary>
 public sealed class BusEndpointProbe : IAsyncDisposable
 {
-    readonly IBusControl _bus;
+    readonly IReceiveEndpointStates _endpoints;
     readonly BrokerAddress _broker;
     readonly TimeProvider _clock;
     readonly ILogger<BusEndpointProbe> _logger;
 
-    public BusEndpointProbe(IBusControl bus, BrokerAddress broker, TimeProvider clock, ILogger<BusEndpointProbe> logger, IMeterFactory meters)
+    public BusEndpointProbe(IReceiveEndpointStates endpoints, BrokerAddress broker, TimeProvider clock, ILogger<BusEndpointProbe> logger, IMeterFactory meters)
     {
-        _bus = bus;
+        _endpoints = endpoints;
         _broker = broker;
         _clock = clock;
         _logger = logger;
@@ -47,23 +47,24 @@ public sealed class BusEndpointProbe : IAsyncDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var health = _bus.CheckHealth();
             var down = new Dictionary<string, string>();
             var queues = new List<string>();
-            foreach (var (name, endpoint) in health.Endpoints)
+            var listed = new HashSet<string>();
+            var reply = Queue(_endpoints.BusAddress);
+            foreach (var (address, status) in _endpoints.Current())
             {
-                // The bus's own endpoint is the exclusive reply queue of request clients: other connections may not inspect it.
-                if (endpoint.InputAddress == _bus.Address)
-                    continue;
-                var queue = endpoint.InputAddress.AbsolutePath.Trim('/').Split('/')[^1];
+                var queue = Queue(address);
+                listed.Add(queue);
                 _known.Add(queue);
-                if (endpoint.Status != BusHealthStatus.Healthy)
-                    down[queue] = endpoint.Status.ToString();
-                else
+                if (status != BusHealthStatus.Healthy)
+                    down[queue] = status.ToString();
+                // The bus's own endpoint is the exclusive reply queue of request clients: other connections may not inspect it,
+                // so MassTransit's state is all that is judged of it (a dead one makes every request time out).
+                else if (queue != reply)
                     queues.Add(queue);
             }
             // A service's endpoints are all configured at start: one that MassTransit no longer lists is not consuming here.
-            foreach (var queue in _known.Where(q => !queues.Contains(q) && !down.ContainsKey(q)))
+            foreach (var queue in _known.Where(q => !listed.Contains(q)))
                 down[queue] = "NotRunning";
 
             var reachable = true;
@@ -72,7 +73,7 @@ public sealed class BusEndpointProbe : IAsyncDisposable
                 foreach (var queue in queues)
                     if ((await Declared(queue, cancellationToken)).Consumers == 0)
                         down[queue] = "NoConsumer";
-                foreach (var queue in queues.Concat(down.Keys))
+                foreach (var queue in queues.Concat(down.Keys).Where(q => q != reply))
                     ErrorMessages[queue] = (await Declared($"{queue}_error", cancellationToken)).Messages;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -93,6 +94,8 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    static string Queue(Uri address) => address.AbsolutePath.Trim('/').Split('/')[^1];
 
     /// <summary>Messages waiting in each endpoint's error queue: what needs an operator (counted by careplanmesh.error_queue.messages).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, uint> ErrorMessages { get; } = new();
@@ -166,4 +169,23 @@ public sealed record BrokerAddress(Uri Uri, IReadOnlyList<string>? ClusterNodes 
             AutomaticRecoveryEnabled = false,
         };
     }
+}
+
+/// <summary>MassTransit's own state of each receive endpoint of this process, the bus's reply endpoint included.</summary>
+public interface IReceiveEndpointStates
+{
+    /// <summary>The bus's own endpoint: the exclusive, temporary reply queue of request clients.</summary>
+    Uri BusAddress { get; }
+
+    /// <summary>Every receive endpoint MassTransit lists now, with its state.</summary>
+    IEnumerable<(Uri InputAddress, BusHealthStatus Status)> Current();
+}
+
+/// <summary>The endpoint states as the bus reports them (<see cref="IBusControl.CheckHealth"/>).</summary>
+public sealed class BusReceiveEndpointStates(IBusControl bus) : IReceiveEndpointStates
+{
+    public Uri BusAddress => bus.Address;
+
+    public IEnumerable<(Uri InputAddress, BusHealthStatus Status)> Current() =>
+        bus.CheckHealth().Endpoints.Values.Select(endpoint => (endpoint.InputAddress, endpoint.Status));
 }

@@ -23,17 +23,19 @@ public sealed class BusEndpointsReadyCheck(BusEndpointProbe probe) : IHealthChec
 /// <summary>
 /// Live: fails once receive endpoints have stayed down past the grace while the broker answers — the state a restart of
 /// the process cures (the watchdog tries a bus restart first). A broker that is down is not cured by restarting us, so
-/// that alone never fails liveness. Uses the probe's latest result, kept fresh by the watchdog.
+/// that alone never fails liveness. Probes afresh, so that it tells the truth however long ago the watchdog or a
+/// readiness probe last looked.
 /// </summary>
 public sealed class BusEndpointsLiveCheck(BusEndpointProbe probe, IOptions<HealthOptions> options, TimeProvider clock) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        await probe.Check(cancellationToken);
         var (last, downSince) = probe.State;
         if (last is null || last.Healthy || !last.BrokerReachable || downSince is null || clock.GetUtcNow() - downSince < options.Value.EndpointGrace)
-            return Task.FromResult(HealthCheckResult.Healthy());
-        return Task.FromResult(HealthCheckResult.Unhealthy(
+            return HealthCheckResult.Healthy();
+        return HealthCheckResult.Unhealthy(
             $"Receive endpoints have not consumed since {downSince:u}: {string.Join(", ", last.Down.Keys.Order())}.",
-            data: new Dictionary<string, object> { ["endpoints"] = last.Down.ToDictionary(d => d.Key, d => (object)d.Value) }));
+            data: new Dictionary<string, object> { ["endpoints"] = last.Down.ToDictionary(d => d.Key, d => (object)d.Value) });
     }
 }

@@ -110,8 +110,10 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
         // MassTransit keeps retrying the refused send, so only the request's deadline (Http:RequestTimeout) ends it.
         await using (await mesh.Refuse(Contracts.Queues.Submissions))
         {
-            await AssertUnavailable(() => provider.GetAsync($"/v1/mailbox/{id}"), Deadline);
-            await AssertUnavailable(() => careOffice.PostAsync($"/v1/submissions/{id}/withdraw", null), Deadline);
+            // Both at once: each waits out the deadline on its own.
+            await Task.WhenAll(
+                AssertUnavailable(() => provider.GetAsync($"/v1/mailbox/{id}"), Deadline),
+                AssertUnavailable(() => careOffice.PostAsync($"/v1/submissions/{id}/withdraw", null), Deadline));
         }
 
         Assert.Equal("AwaitingPickup", (await mesh.Status(careOffice, id)).GetProperty("state").GetString());
@@ -141,12 +143,15 @@ public sealed class EdgeFailureTests(MeshFixture mesh)
     public async Task Broken_json_and_unreadable_query_values_answer_the_bilingual_malformed_request_problem()
     {
         using var notSignedIn = mesh.ClientFor(MeshFixture.Provider, signIn: false);
-        using var provider = mesh.ClientFor(MeshFixture.Provider);
+        using var careOffice = mesh.ClientFor(MeshFixture.CareOffice);
         using var operations = new HttpClient { BaseAddress = mesh.Management["intake"] };
 
         using var brokenJson = new StringContent("{\"userId\": \"staff\", \"password\": ", Encoding.UTF8, "application/json");
         await AssertMalformed(await notSignedIn.PostAsync("/v1/auth/token", brokenJson));
-        await AssertMalformed(await provider.GetAsync("/v1/notifications?limit=abc"));
+        // A valid send unit under a query value that is no boolean: refused before anything is stored.
+        var before = await mesh.StoredRows();
+        await AssertMalformed(await careOffice.PostAsync("/v1/submissions?resend=perhaps", SampleFiles.Form(SampleFiles.PlanSendUnit("20250619090000"))));
+        Assert.Equal(before, await mesh.StoredRows());
         // The management address follows the same policy.
         await AssertMalformed(await operations.PostAsync("/retention/purge?dryRun=perhaps", null));
     }

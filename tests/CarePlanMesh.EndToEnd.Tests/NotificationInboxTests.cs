@@ -55,27 +55,4 @@ public sealed class NotificationInboxTests(MeshFixture mesh)
         var times = listed.Select(i => i.GetProperty("createdAt").GetDateTimeOffset()).ToList();
         Assert.Equal(times.OrderDescending(), times);
     }
-
-    [Theory]
-    [InlineData("/v1/notifications?limit=0", "limit")]
-    [InlineData("/v1/notifications?limit=201", "limit")]
-    [InlineData("/v1/notifications?limit=ten", "limit")]
-    [InlineData("/v1/notifications?cursor=bad", "cursor")]
-    [InlineData("/v1/notifications?unread=true&cursor=eyJ4Ijoi", "cursor")]
-    [InlineData("/v1/notifications?unread=yes", "unread")]
-    [InlineData("/v1/notifications?after=MTc0", "after")]
-    public async Task An_inbox_query_it_cannot_read_is_a_bilingual_problem_naming_the_parameter(string path, string parameter)
-    {
-        using var provider = mesh.ClientFor(MeshFixture.InboxProvider);
-
-        var response = await provider.GetAsync(path);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.EndsWith(":invalid-query", problem.GetProperty("type").GetString());
-        Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detailJa").GetString()));
-    }
 }

@@ -61,6 +61,13 @@ public sealed class VendorListTests(MeshFixture mesh)
     [InlineData("/v1/mailbox?state=deleted", "state")]
     [InlineData("/v1/mailbox?limit=1000", "limit")]
     [InlineData("/v1/mailbox?cursor=eyJ4Ijoi", "cursor")]
+    [InlineData("/v1/notifications?limit=0", "limit")]
+    [InlineData("/v1/notifications?limit=201", "limit")]
+    [InlineData("/v1/notifications?limit=ten", "limit")]
+    [InlineData("/v1/notifications?cursor=bad", "cursor")]
+    [InlineData("/v1/notifications?unread=true&cursor=eyJ4Ijoi", "cursor")]
+    [InlineData("/v1/notifications?unread=yes", "unread")]
+    [InlineData("/v1/notifications?after=MTc0", "after")]
     public async Task A_list_query_it_cannot_read_is_a_problem_naming_the_parameter(string path, string parameter)
     {
         using var careOffice = mesh.ClientFor(MeshFixture.VendorCareOffice);
@@ -72,6 +79,7 @@ public sealed class VendorListTests(MeshFixture mesh)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.EndsWith(":invalid-query", problem.GetProperty("type").GetString());
         Assert.Equal(parameter, problem.GetProperty("parameter").GetString());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detailJa").GetString()));
     }
 

@@ -31,7 +31,7 @@ public sealed partial class ErrorQueueTests(DatabaseFixture database) : IAsyncLi
             builder.Configuration["Health:WatchdogInterval"] = "00:00:00.5";
             builder.Configuration["Bus:RetryIntervals:0"] = "00:00:00.5";
             builder.Configuration["Bus:RetryIntervals:1"] = "00:00:01";
-            builder.Logging.AddProvider(new WarningRecorder(_log));
+            builder.Logging.AddProvider(new LogRecorder(_log, LogLevel.Warning));
         }, bus =>
         {
             bus.AddConsumer<PoisonConsumer>().Endpoint(e => e.Name = PoisonConsumer.Queue);
@@ -112,19 +112,5 @@ public sealed partial class ErrorQueueTests(DatabaseFixture database) : IAsyncLi
     {
         public const string Queue = "outage-endpoint";
         public Task Consume(ConsumeContext<DuringOutage> context) => throw new TimeoutException("the dependency does not answer");
-    }
-
-    sealed class WarningRecorder(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Lines(lines);
-        public void Dispose() { }
-
-        sealed class Lines(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 }

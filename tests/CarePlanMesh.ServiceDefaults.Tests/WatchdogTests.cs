@@ -24,7 +24,7 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
         {
             builder.Configuration["Health:EndpointGrace"] = "00:00:02";
             builder.Configuration["Health:WatchdogInterval"] = "00:00:00.5";
-            builder.Logging.AddProvider(new Recorder(_log));
+            builder.Logging.AddProvider(new LogRecorder(_log, LogLevel.Information));
         }, bus);
 
     public async Task DisposeAsync()
@@ -94,19 +94,5 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
     public sealed class PingConsumer : IConsumer<Ping>
     {
         public Task Consume(ConsumeContext<Ping> context) => Task.CompletedTask;
-    }
-
-    sealed class Recorder(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Lines(lines);
-        public void Dispose() { }
-
-        sealed class Lines(ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue(formatter(state, exception));
-        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class AgentProcess : IAsyncDisposable
     public string Inbox { get; }
     public string Data { get; }
     /// <summary>The port of the agent's web page, free when the agent was created, so that agents of parallel tests do not collide.</summary>
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Infrastructure.FreePort();
 
     /// <summary>Every line the agent wrote to standard output, across restarts.</summary>
     public IReadOnlyList<string> Lines => [.. _lines];
@@ -70,13 +70,6 @@ public sealed class AgentProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public string Log() => $"--- agent {_office} ---\n{string.Join("\n", _lines)}";

@@ -15,8 +15,8 @@ public sealed class FrontDoorProcess : IAsyncDisposable
     readonly Process _process;
     readonly StringWriter _log = new();
 
-    public Uri Address { get; } = new($"https://127.0.0.1:{FreePort()}");
-    public Uri Management { get; } = new($"http://127.0.0.1:{FreePort()}");
+    public Uri Address { get; } = new($"https://127.0.0.1:{Infrastructure.FreePort()}");
+    public Uri Management { get; } = new($"http://127.0.0.1:{Infrastructure.FreePort()}");
 
     FrontDoorProcess(MeshFixture mesh, IReadOnlyDictionary<string, string> settings)
     {
@@ -106,12 +106,5 @@ public sealed class FrontDoorProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

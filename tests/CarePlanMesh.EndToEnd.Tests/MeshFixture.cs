@@ -87,7 +87,7 @@ public class MeshFixture : IAsyncLifetime
     public OtlpReceiver Telemetry { get; } = new();
 
     /// <summary>The real SMTP server notification sends to (docs/notifications.md).</summary>
-    public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(FreePort());
+    public netDumbster.smtp.SimpleSmtpServer Smtp { get; } = netDumbster.smtp.SimpleSmtpServer.Start(Infrastructure.FreePort());
 
     public string DemoDirectory { get; } = Directory.CreateTempSubdirectory("careplanmesh-e2e-").FullName;
     public string PostgresConnectionString { get; private set; } = "";
@@ -116,12 +116,12 @@ public class MeshFixture : IAsyncLifetime
         RabbitMq = rabbit;
         DevelopmentPki.Create(DemoDirectory, Offices, passwordIterations: 10_000);
         Ca = Pem.LoadCertificate(Path.Combine(DemoDirectory, "ca.pem"));
-        BaseAddress = new Uri($"https://127.0.0.1:{FreePort()}");
-        SecondIntakeAddress = new Uri($"https://127.0.0.1:{FreePort()}");
+        BaseAddress = new Uri($"https://127.0.0.1:{Infrastructure.FreePort()}");
+        SecondIntakeAddress = new Uri($"https://127.0.0.1:{Infrastructure.FreePort()}");
 
         foreach (var (dir, name) in Services)
         {
-            var management = new Uri($"http://127.0.0.1:{FreePort()}");
+            var management = new Uri($"http://127.0.0.1:{Infrastructure.FreePort()}");
             Management[name] = management;
             var environment = new Dictionary<string, string>
             {
@@ -498,13 +498,6 @@ public class MeshFixture : IAsyncLifetime
         {
             return $"(log not readable: {exception.Message})";
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A program of the solution in its build output of the configuration these tests run in.</summary>

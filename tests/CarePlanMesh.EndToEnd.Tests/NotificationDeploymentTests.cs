@@ -45,7 +45,7 @@ public sealed class NotificationDeploymentTests
     [Fact]
     public async Task An_e_mail_the_smtp_server_refused_is_sent_exactly_once_after_notification_restarts_and_the_server_is_back()
     {
-        var port = NotificationProcess.FreePort();
+        var port = Infrastructure.FreePort();
         await using var notification = await NotificationProcess.Start(Office, new Dictionary<string, string?>
         {
             ["Smtp__Host"] = "127.0.0.1", ["Smtp__Port"] = port.ToString(), ["Smtp__Security"] = "None",

@@ -37,7 +37,7 @@ public sealed class NotificationProcess : IAsyncDisposable
         var rabbit = await infrastructure.CreateVirtualHostAsync("notify");
         var directory = System.IO.Directory.CreateTempSubdirectory("careplanmesh-notify-").FullName;
         DevelopmentPki.Create(directory, [new DemoOffice(office, ["11"], "通知テスト訪問介護事業所")], passwordIterations: 1_000);
-        var management = new Uri($"http://127.0.0.1:{FreePort()}");
+        var management = new Uri($"http://127.0.0.1:{Infrastructure.FreePort()}");
         var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = database,
@@ -154,12 +154,5 @@ public sealed class NotificationProcess : IAsyncDisposable
         await Bus.StopAsync();
         await Kill();
         System.IO.Directory.Delete(Directory, recursive: true);
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

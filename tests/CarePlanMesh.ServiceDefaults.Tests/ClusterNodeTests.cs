@@ -15,7 +15,7 @@ public sealed class ClusterNodeTests(DatabaseFixture database)
     {
         var broker = database.Infrastructure.RabbitMqUri;
         // A loopback port nothing listens on: the first node of the list is down.
-        var down = $"127.0.0.1:{FreePort()}";
+        var down = $"127.0.0.1:{Infrastructure.FreePort()}";
         var app = await TestService.Start(database, "cluster-nodes", builder =>
         {
             builder.Configuration["RabbitMq:ClusterNodes:0"] = down;
@@ -37,13 +37,6 @@ public sealed class ClusterNodeTests(DatabaseFixture database)
             await app.StopAsync();
             await app.DisposeAsync();
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public sealed record Ping(string Text);

@@ -23,7 +23,7 @@ public sealed partial class ErrorQueueTests(DatabaseFixture database) : IAsyncLi
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = Infrastructure.FreePort();
         _app = await TestService.Start(database, "error-queues", builder =>
         {
             // /metrics answers on the management address only, so the port is fixed here.
@@ -89,13 +89,6 @@ public sealed partial class ErrorQueueTests(DatabaseFixture database) : IAsyncLi
 
     [GeneratedRegex(@"^careplanmesh_error_queue_messages\{(?<labels>[^}]*)\} (?<value>[-+0-9.eE]+)( \d+)?$")]
     private static partial Regex Sample();
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public sealed record Poison;
     public sealed record DuringOutage;

@@ -87,7 +87,8 @@ public sealed class Infrastructure
 
     static string VirtualHostOf(Uri virtualHost) => Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/'));
 
-    internal static int FreePort()
+    /// <summary>A TCP port on loopback that nothing listens on now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -13,6 +13,16 @@ public sealed record AskedService(string Reason, string Title, string TitleJa)
 public static class BusRequests
 {
     /// <summary>
+    /// Asks another service and waits for its answer no longer than the HTTP request may run. MassTransit's own timeout
+    /// (Bus:RequestTimeout) starts only once the request is sent, and a send the broker refuses is retried without end: the
+    /// wait ends when <paramref name="cancellationToken"/> (the request's deadline, Http:RequestTimeout) is cancelled, and
+    /// the error policy's 503 follows at once.
+    /// </summary>
+    public static async Task<TResponse> Answer<TRequest, TResponse>(this IRequestClient<TRequest> client, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class where TResponse : class =>
+        (await client.GetResponse<TResponse>(request, cancellationToken).WaitAsync(cancellationToken)).Message;
+
+    /// <summary>
     /// Asks another service and turns its answer into a result; no answer within Intake:RouteCheckTimeout is a 503 naming
     /// the service. Bounded on both sides: MassTransit retries a send the broker refuses without end.
     /// </summary>

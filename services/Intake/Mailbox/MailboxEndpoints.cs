@@ -94,7 +94,7 @@ public static class MailboxEndpoints
     static async Task<IResult> Download(Guid id, ClaimsPrincipal user, IRequestClient<PickUpDelivery> pickUp, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)
     {
         // The saga records the pickup first, so that a withdrawal racing this download either wins before it or is refused.
-        var answer = (await pickUp.GetResponse<DeliveryAnswer>(new PickUpDelivery { SubmissionId = id, RecipientOffice = user.Office() }, cancellationToken).WaitAsync(cancellationToken)).Message;
+        var answer = await pickUp.Answer<PickUpDelivery, DeliveryAnswer>(new PickUpDelivery { SubmissionId = id, RecipientOffice = user.Office() }, cancellationToken);
         if (answer.Refusal is { Status: 404 })
             return Problems.NotFound("delivery", "配信");
         if (answer.Refusal is { } refusal)

@@ -71,7 +71,7 @@ public static class ReceiptEndpoints
         {
             var issuedAt = clock.GetUtcNow();
             var content = JsonSerializer.SerializeToUtf8Bytes(Statement(submission, kind, moment, issuedAt), Json);
-            var cms = (await signer.GetResponse<ReceiptSigned>(new SignReceipt { SubmissionId = id, Kind = kind, Content = content }, cancellationToken).WaitAsync(cancellationToken)).Message.Cms;
+            var cms = (await signer.Answer<SignReceipt, ReceiptSigned>(new SignReceipt { SubmissionId = id, Kind = kind, Content = content }, cancellationToken)).Cms;
             stored = await receipts.Add(id, kind, cms, issuedAt, cancellationToken);
         }
         return Results.File(stored, ApiContract.Cms, $"{id}-{kind}.p7s");

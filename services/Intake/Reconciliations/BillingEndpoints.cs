@@ -16,7 +16,7 @@ public static class BillingEndpoints
         {
             if (month is null || !DateTime.TryParseExact(month, "yyyyMM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                 return Problems.Of(400, "month", "A month is needed", "年月が必要です", "Give month as YYYYMM, e.g. ?month=202506.", "monthをYYYYMM形式で指定してください（例: ?month=202506）。");
-            var statement = (await client.GetResponse<BillingStatement>(new GetBillingStatement { Month = month }, cancellationToken).WaitAsync(cancellationToken)).Message;
+            var statement = await client.Answer<GetBillingStatement, BillingStatement>(new GetBillingStatement { Month = month }, cancellationToken);
             return Results.File(Encoding.UTF8.GetBytes(statement.Csv), "text/csv; charset=utf-8", $"billing-{month}.csv");
         }).RequireAuthorization(AdminEndpoints.Policy)
             .Produces<Stream>(StatusCodes.Status200OK, "text/csv")

@@ -26,7 +26,7 @@ public static class ReconciliationEndpoints
         if (serviceMonth is null || !DateTime.TryParseExact(serviceMonth, "yyyyMM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             return Problems.Of(400, "service-month", "A service month is needed", "サービス提供年月が必要です",
                 "Give serviceMonth as YYYYMM, e.g. ?serviceMonth=202506.", "serviceMonthをYYYYMM形式で指定してください（例: ?serviceMonth=202506）。");
-        var list = (await client.GetResponse<ReconciliationList>(new ListReconciliations { Office = user.Office(), ServiceMonth = serviceMonth }, cancellationToken).WaitAsync(cancellationToken)).Message;
+        var list = await client.Answer<ListReconciliations, ReconciliationList>(new ListReconciliations { Office = user.Office(), ServiceMonth = serviceMonth }, cancellationToken);
         var office = user.Office();
         return TypedResults.Ok(new ReconciliationPage([.. list.Items.Select(r => new ReconciliationItem(r.ReconciliationId, r.CareOffice, r.ProviderOffice, r.ServiceMonth,
             r.UsersCompared, r.UsersMatched, r.UsersWithDifferences, r.NotDelivered, r.NotPlanned, r.DifferentServiceCode, r.DifferentTimesOrUnits, r.DifferentCounts,
@@ -38,7 +38,7 @@ public static class ReconciliationEndpoints
     static async Task<IResult> Report(Guid id, ClaimsPrincipal user, IRequestClient<GetReconciliationReport> client, PostgresMessageDataRepository payloads,
         CancellationToken cancellationToken)
     {
-        var location = (await client.GetResponse<ReconciliationReportLocation>(new GetReconciliationReport { ReconciliationId = id, Office = user.Office() }, cancellationToken).WaitAsync(cancellationToken)).Message;
+        var location = await client.Answer<GetReconciliationReport, ReconciliationReportLocation>(new GetReconciliationReport { ReconciliationId = id, Office = user.Office() }, cancellationToken);
         if (!location.Found)
             return Problems.NotFound("reconciliation", "突合結果");
         if (location.SealedReport is null)

@@ -31,7 +31,7 @@ public static class AuthEndpoints
         var certificate = (X509Certificate2)context.Items[OfficeCertificateAuthentication.CertificateKey]!;
         context.Items[AuditMiddleware.SubjectKey] = credentials.UserId is { Length: <= 14 } id ? id : null;
         // Chained to the CA is not enough: the certificate must be registered for the office and not revoked.
-        var check = (await certificates.GetResponse<CertificateChecked>(new CheckCertificate { Office = user.Office(), Certificate = certificate.RawData }, cancellationToken).WaitAsync(cancellationToken)).Message;
+        var check = await certificates.Answer<CheckCertificate, CertificateChecked>(new CheckCertificate { Office = user.Office(), Certificate = certificate.RawData }, cancellationToken);
         if (!check.Accepted)
             return check.Reason == "revoked"
                 ? Problems.Of(401, "certificate-revoked", "Certificate revoked", "証明書は失効しています",

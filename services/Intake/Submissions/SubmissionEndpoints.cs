@@ -64,7 +64,7 @@ public static class SubmissionEndpoints
 
     static async Task<IResult> Withdraw(Guid id, ClaimsPrincipal user, IRequestClient<WithdrawSubmission> withdraw, CancellationToken cancellationToken)
     {
-        var answer = (await withdraw.GetResponse<DeliveryAnswer>(new WithdrawSubmission { SubmissionId = id, SenderOffice = user.Office() }, cancellationToken).WaitAsync(cancellationToken)).Message;
+        var answer = await withdraw.Answer<WithdrawSubmission, DeliveryAnswer>(new WithdrawSubmission { SubmissionId = id, SenderOffice = user.Office() }, cancellationToken);
         if (answer.Refusal is { Status: 404 })
             return Problems.NotFound("submission", "送信");
         if (answer.Refusal is { } refusal)

@@ -22,7 +22,7 @@ public sealed class ReconciliationConsumer(ReconciliationBook book, IMessageData
         {
             case FactKinds.Plan:
                 var recorded = await book.Record(command.SubmissionId, FactKinds.Plan, care, provider, command.ServiceMonth, command.SendUnit, facts, context.CancellationToken);
-                logger.LogInformation("Plan facts of submission {SubmissionId}: {Rows} rows, {Users} users (new: {Recorded})",
+                logger.LogDebug("Plan facts of submission {SubmissionId}: {Rows} rows, {Users} users (new: {Recorded})",
                     command.SubmissionId, facts.Services.Count, facts.Limits.Count, recorded);
                 break;
             case FactKinds.PlanDelete or FactKinds.ActualDelete:
@@ -42,13 +42,13 @@ public sealed class ReconciliationConsumer(ReconciliationBook book, IMessageData
         ReconciliationMetrics.Count(planFound: outcome is not null);
         if (outcome is not var (planId, result))
         {
-            logger.LogInformation("Actual facts of submission {SubmissionId}: no plan to compare with", request.SubmissionId);
+            logger.LogDebug("Actual facts of submission {SubmissionId}: no plan to compare with", request.SubmissionId);
             await context.RespondAsync(new ActualsReconciled { SubmissionId = request.SubmissionId, PlanFound = false });
             return;
         }
 
         var completed = (await book.Find(request.SubmissionId, context.CancellationToken))!;
-        logger.LogInformation("Reconciled submission {SubmissionId} against plan {PlanId}: {Compared} users, {Differing} with differences, {Over} over the limit",
+        logger.LogDebug("Reconciled submission {SubmissionId} against plan {PlanId}: {Compared} users, {Differing} with differences, {Over} over the limit",
             request.SubmissionId, planId, completed.UsersCompared, completed.UsersWithDifferences, completed.UsersOverLimit);
         await context.Publish(completed);
         await context.RespondAsync(new ActualsReconciled

@@ -73,7 +73,7 @@ public sealed class SealSubmissionConsumer(
 
         await context.Publish(sealedPackage);
         if (await payloads.Delete(command.Payload.Address, context.CancellationToken))
-            logger.LogInformation("Sealed submission {SubmissionId} and deleted its plaintext", command.SubmissionId);
+            logger.LogDebug("Sealed submission {SubmissionId} and deleted its plaintext", command.SubmissionId);
     }
 
     /// <summary>Every file the sender signed must verify against one of its registered, valid certificates and match the file it carries.</summary>

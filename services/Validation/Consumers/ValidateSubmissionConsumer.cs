@@ -45,7 +45,7 @@ public sealed class ValidateSubmissionConsumer(
         var facts = errors == 0 ? reconciliation.Extract(contents) : null;
         ValidationMetrics.Count(defects);
         var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
-        logger.LogInformation("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
+        logger.LogDebug("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, files.Count, records, errors, warnings);
 
         if (errors > 0)

@@ -44,8 +44,10 @@ public sealed class TraceTests(MeshFixture mesh)
         Assert.Equal("POST", server.Attributes["http.request.method"]);
         Assert.Equal(requestId, server.Attributes["http.request.header.x-request-id"]);
 
-        // The request announces the submission; validation, crypto and routing each consume their command and send their
-        // answer; the saga takes each answer and moves on; notification and billing-reconciliation consume what the saga sends.
+        // The request sends the first step's command and announces the submission; validation, crypto and routing each consume
+        // their command and send their answer; the saga takes each answer and moves on; notification and billing-reconciliation
+        // consume what the saga sends.
+        Assert.Contains(trace, s => s.Service == "intake" && s.Kind == Producer && s.ParentSpanId == server.SpanId && s.Name.Contains("validate-submission", StringComparison.Ordinal));
         Assert.Contains(trace, s => s.Service == "intake" && s.Kind == Producer && s.ParentSpanId == server.SpanId && s.Name.Contains("SubmissionReceived", StringComparison.Ordinal));
         foreach (var service in new[] { "validation", "crypto", "routing" })
         {
@@ -56,7 +58,7 @@ public sealed class TraceTests(MeshFixture mesh)
             Assert.True(trace.Any(s => s.Service == service && s.Kind == Consumer), $"{service} consumed nothing in the trace:\n{shape}");
         foreach (var (message, from, to) in new[]
         {
-            ("SubmissionReceived", "Received", "Validating"), ("SubmissionValidated", "Validating", "Sealing"),
+            ("SubmissionValidated", "Validating", "Sealing"),
             ("SubmissionSealed", "Sealing", "Routing"), ("SubmissionRouted", "Routing", "AwaitingPickup"),
         })
         {
@@ -98,7 +100,7 @@ public sealed class TraceTests(MeshFixture mesh)
         var traceId = "";
         await mesh.Eventually(() =>
         {
-            traceId = mesh.Telemetry.Spans.FirstOrDefault(s => IsSagaStep(s, "SubmissionReceived") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString())?.TraceId ?? "";
+            traceId = mesh.Telemetry.Spans.FirstOrDefault(s => IsSagaStep(s, "SubmissionValidated") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString())?.TraceId ?? "";
             return Task.FromResult(traceId != "");
         });
 
@@ -137,7 +139,7 @@ public sealed class TraceTests(MeshFixture mesh)
         var traceId = "";
         await mesh.Eventually(() =>
         {
-            traceId = mesh.Telemetry.Spans.FirstOrDefault(s => IsSagaStep(s, "SubmissionReceived") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString())?.TraceId ?? "";
+            traceId = mesh.Telemetry.Spans.FirstOrDefault(s => IsSagaStep(s, "SubmissionValidated") && s.Attributes["messaging.masstransit.saga_id"] == id.ToString())?.TraceId ?? "";
             return Task.FromResult(traceId != "");
         });
         var delivered = await WaitFor(() => receiver.Requests.FirstOrDefault(r => r.Body.Contains(id.ToString(), StringComparison.Ordinal)));

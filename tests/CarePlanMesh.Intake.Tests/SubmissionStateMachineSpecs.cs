@@ -21,6 +21,7 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     ITestHarness _harness = null!;
     ISagaStateMachineTestHarness<SubmissionStateMachine, SubmissionState> _saga = null!;
     readonly Guid _id = NewId.NextGuid();
+    readonly Guid _earlier = NewId.NextGuid();
 
     public async Task InitializeAsync()
     {
@@ -34,23 +35,28 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
         await _harness.Start();
         _saga = _harness.GetSagaStateMachineHarness<SubmissionStateMachine, SubmissionState>();
 
-        // Intake's API creates the instance in Received (SubmissionIntake); the machine takes it from there.
-        _provider.GetRequiredService<IndexedSagaDictionary<SubmissionState>>().Add(new SagaInstance<SubmissionState>(new SubmissionState
-        {
-            CorrelationId = _id,
-            CurrentState = "Received",
-            SenderOffice = "0300000100",
-            RecipientOffice = "0300000005",
-            SendUnit = "20250525103000",
-            ServiceMonth = "202506",
-            Files = [new SubmittedFile { Name = "UPPLAN_202506_0300000100_43_0300000005_11_20250525103000.CSV", Kind = "plan6", Size = 606, Sha256 = "00" }],
-            ReceivedAt = _clock.GetUtcNow(),
-            PayloadAddress = Payload,
-            Deadline = _clock.GetUtcNow() + _options.StepTimeout,
-            Timeline = [new TimelineEntry("Received", _clock.GetUtcNow())],
-            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-        }));
+        // Intake's API creates the instance in Validating, Received first in its timeline, and sends the validation itself
+        // (SubmissionIntake); the machine takes it from there. The second instance is one an earlier intake left in Received.
+        var instances = _provider.GetRequiredService<IndexedSagaDictionary<SubmissionState>>();
+        instances.Add(new SagaInstance<SubmissionState>(Created(_id, [SubmissionStates.Received, SubmissionStates.Validating])));
+        instances.Add(new SagaInstance<SubmissionState>(Created(_earlier, [SubmissionStates.Received])));
     }
+
+    SubmissionState Created(Guid id, string[] timeline) => new()
+    {
+        CorrelationId = id,
+        CurrentState = timeline[^1],
+        SenderOffice = "0300000100",
+        RecipientOffice = "0300000005",
+        SendUnit = "20250525103000",
+        ServiceMonth = "202506",
+        Files = [new SubmittedFile { Name = "UPPLAN_202506_0300000100_43_0300000005_11_20250525103000.CSV", Kind = "plan6", Size = 606, Sha256 = "00" }],
+        ReceivedAt = _clock.GetUtcNow(),
+        PayloadAddress = Payload,
+        Deadline = _clock.GetUtcNow() + _options.StepTimeout,
+        Timeline = timeline.Select(state => new TimelineEntry(state, _clock.GetUtcNow())).ToList(),
+        TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    };
 
     public async Task DisposeAsync() => await _provider.DisposeAsync();
 
@@ -67,11 +73,8 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
 
     async Task InState(State state) => Assert.NotNull(await _saga.Exists(_id, _ => state));
 
-    async Task Announce() => await Publish(new SubmissionReceived { SubmissionId = _id });
-
     async Task Validate()
     {
-        await Announce();
         await Publish(new SubmissionValidated { SubmissionId = _id, FileCount = 1, RecordCount = 3 });
         await InState(Machine.Sealing);
     }
@@ -160,7 +163,6 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     [Fact]
     public async Task When_the_sender_withdraws_during_validation_late_outcomes_should_be_ignored()
     {
-        await Announce();
         var answer = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
         await Publish(new SubmissionValidated { SubmissionId = _id, FileCount = 1, RecordCount = 3 });
 
@@ -192,23 +194,48 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_a_submission_is_announced_it_should_ask_validation_for_its_payload()
+    public async Task When_an_earlier_intakes_submission_is_announced_it_should_ask_validation_for_its_payload()
     {
-        await Announce();
+        var messageId = NewId.NextGuid();
+        await _harness.Bus.Publish(new SubmissionReceived { SubmissionId = _earlier }, context => context.MessageId = messageId);
+        Assert.True(await _saga.Consumed.Any<SubmissionReceived>(x => x.Context.MessageId == messageId));
 
-        await InState(Machine.Validating);
+        Assert.NotNull(await _saga.Exists(_earlier, _ => Machine.Validating));
         var sent = Assert.Single(_harness.Sent.Select<ValidateSubmission>());
-        Assert.Equal((_id, Payload), (sent.Context.Message.SubmissionId, sent.Context.Message.Payload.Address));
+        Assert.Equal((_earlier, Payload), (sent.Context.Message.SubmissionId, sent.Context.Message.Payload.Address));
         Assert.Equal("validate-submission", sent.Context.DestinationAddress!.AbsolutePath.TrimStart('/'));
     }
 
     [Fact]
-    public async Task When_the_announcement_was_lost_the_sweep_should_start_validation()
+    public async Task When_an_earlier_intakes_announcement_was_lost_the_sweep_should_start_validation()
     {
-        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Received" });
+        await Publish(new SubmissionStepOverdue { SubmissionId = _earlier, State = "Received" });
+
+        Assert.NotNull(await _saga.Exists(_earlier, _ => Machine.Validating));
+        Assert.True(await _harness.Sent.Any<ValidateSubmission>(x => x.Context.Message.SubmissionId == _earlier));
+    }
+
+    [Fact]
+    public async Task The_command_intake_sends_first_should_be_the_one_a_re_drive_sends()
+    {
+        await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Validating" });
+
+        var resent = Assert.Single(_harness.Sent.Select<ValidateSubmission>()).Context.Message;
+        var first = SubmissionStateMachine.Validation(Instance);
+        Assert.Equal((first.SubmissionId, first.SenderOffice, first.RecipientOffice, first.Payload.Address),
+            (resent.SubmissionId, resent.SenderOffice, resent.RecipientOffice, resent.Payload.Address));
+        Assert.Equal(first.Files.Select(f => f.Name), resent.Files.Select(f => f.Name));
+        Assert.Equal(1, Instance.Attempts);
+    }
+
+    [Fact]
+    public async Task A_late_announcement_should_change_nothing_once_intake_has_started_the_first_step()
+    {
+        await Publish(new SubmissionReceived { SubmissionId = _id });
 
         await InState(Machine.Validating);
-        Assert.True(await _harness.Sent.Any<ValidateSubmission>());
+        Assert.False(await _harness.Sent.Any<ValidateSubmission>());
+        Assert.Equal([SubmissionStates.Received, SubmissionStates.Validating], Instance.Timeline.Select(t => t.State));
     }
 
     [Fact]
@@ -224,7 +251,6 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     [Fact]
     public async Task When_validation_rejects_it_should_keep_the_report_and_notify_the_sender()
     {
-        await Announce();
         await Publish(new SubmissionRejected
         {
             SubmissionId = _id, ErrorCount = 2, RuleIds = ["csv.field-count"],
@@ -275,7 +301,6 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     [Fact]
     public async Task When_validation_faults_it_should_fail_at_once_and_tell_the_sender()
     {
-        await Announce();
         await InState(Machine.Validating);
         await Fault(new ValidateSubmission { SubmissionId = _id, SenderOffice = "0300000100", RecipientOffice = "0300000005" });
 
@@ -290,7 +315,6 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     [Fact]
     public async Task When_validation_faults_because_the_database_was_down_it_should_leave_the_step_to_the_sweeper()
     {
-        await Announce();
         await InState(Machine.Validating);
         await Fault(new ValidateSubmission { SubmissionId = _id }, new Npgsql.NpgsqlException("down", new System.Net.Sockets.SocketException()));
 
@@ -391,13 +415,13 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     [Fact]
     public async Task When_a_step_stays_overdue_after_every_retry_it_should_fail_with_a_timeout()
     {
-        await Announce();
         for (var attempt = 0; attempt <= _options.MaxStepAttempts; attempt++)
             await Publish(new SubmissionStepOverdue { SubmissionId = _id, State = "Validating" });
 
         await InState(Machine.Failed);
         Assert.Equal("validation-timeout", Instance.FailureReason);
-        Assert.Equal(1 + _options.MaxStepAttempts, _harness.Sent.Select<ValidateSubmission>().Count());
+        // Intake sent the first one; each overdue deadline but the last re-sends it.
+        Assert.Equal(_options.MaxStepAttempts, _harness.Sent.Select<ValidateSubmission>().Count());
         Assert.Equal("Validating", Assert.Single(_harness.Published.Select<SubmissionFailed>()).Context.Message.Step);
     }
 

@@ -43,7 +43,9 @@ public static class SubmissionEndpoints
         var (accepted, problem) = await intake.Accept(user.Office(), uploads, resend ?? false, cancellationToken);
         if (problem is not null)
             return problem;
-        return TypedResults.Accepted($"/v1/submissions/{accepted!.CorrelationId}", new SubmissionAccepted(accepted.CorrelationId, accepted.CurrentState, accepted.Files));
+        // The answer to the upload says what happened to it, Received, as it always has; the unit is stored already in its
+        // first step (Validating, SubmissionIntake), which GET /v1/submissions/{id} shows with Received first in its timeline.
+        return TypedResults.Accepted($"/v1/submissions/{accepted!.CorrelationId}", new SubmissionAccepted(accepted.CorrelationId, SubmissionStates.Received, accepted.Files));
     }
 
     static async Task<IResult> Get(Guid id, ClaimsPrincipal user, SubmissionStore store, PostgresMessageDataRepository payloads, CancellationToken cancellationToken)

@@ -14,8 +14,9 @@ namespace CarePlanMesh.Intake.Submissions;
 
 /// <summary>
 /// Takes one send unit from the API: checks the upload, the file names and the route, stores the payload
-/// (claim check) and the saga instance in state Received, then announces it. Nothing is stored when any check fails;
-/// a payload stored for a submission that could not be created is deleted again.
+/// (claim check) and the saga instance already in its first step, Validating (Received first in its timeline), then
+/// sends that step's command and announces the unit. Nothing is stored when any check fails; a payload stored for a
+/// submission that could not be created is deleted again.
 /// </summary>
 public sealed class SubmissionIntake(
     SubmissionStore store,
@@ -134,10 +135,12 @@ public sealed class SubmissionIntake(
         var now = clock.GetUtcNow();
         var archive = SendUnitArchive.Create(uploads.Concat(signatures).Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
         var payload = await payloads.PutBytes(archive, cancellationToken);
+        // The saga's first step starts here rather than from the announcement: one message, one saga load and one saga
+        // write fewer per submission (docs/benchmarks.md, "2026-12-06 (6)").
         var submission = new SubmissionState
         {
             CorrelationId = NewId.NextGuid(),
-            CurrentState = SubmissionStates.Received,
+            CurrentState = SubmissionStates.Validating,
             SenderOffice = first.SenderOffice,
             SenderServiceType = first.SenderServiceType,
             RecipientOffice = first.RecipientOffice,
@@ -155,9 +158,9 @@ public sealed class SubmissionIntake(
             ReceivedAt = now,
             ContentDigest = digest,
             PayloadAddress = payload.Address,
-            // If the announcement below is lost, the sweeper starts the saga once this passes.
+            // If the validation command below is lost, the sweeper sends it again once this passes.
             Deadline = now + sagaOptions.Value.StepTimeout,
-            Timeline = [new TimelineEntry(SubmissionStates.Received, now)],
+            Timeline = [new TimelineEntry(SubmissionStates.Received, now), new TimelineEntry(SubmissionStates.Validating, now)],
             TraceParent = Activity.Current?.Id,
         };
         try
@@ -174,11 +177,13 @@ public sealed class SubmissionIntake(
 
     static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Sends the first step's command and publishes SubmissionReceived for the event stream's readers, side by side.</summary>
     async Task Announce(SubmissionState submission)
     {
         try
         {
-            await bus.Publish(new SubmissionReceived
+            var validation = SendValidation(submission);
+            var announcement = bus.Publish(new SubmissionReceived
             {
                 SubmissionId = submission.CorrelationId,
                 SenderOffice = submission.SenderOffice,
@@ -189,14 +194,18 @@ public sealed class SubmissionIntake(
                 FileCount = submission.Files.Count,
                 TotalBytes = submission.Files.Sum(f => f.Size),
                 ReceivedAt = submission.ReceivedAt,
-            }, CancellationToken.None).WaitAsync(AnnounceTimeout);
+            }, CancellationToken.None);
+            await Task.WhenAll(validation, announcement).WaitAsync(AnnounceTimeout);
         }
         catch (Exception exception)
         {
-            // Stored durably already: the sweeper re-drives it when its deadline passes. The sender is answered now,
-            // not when the broker is back.
-            logger.LogWarning("Submission {SubmissionId} stored but not announced ({ExceptionType}); the sweeper will start it",
+            // Stored durably already: the sweeper sends the validation again when its deadline passes. The sender is
+            // answered now, not when the broker is back.
+            logger.LogWarning("Submission {SubmissionId} stored but not sent on ({ExceptionType}); the sweeper will send it",
                 submission.CorrelationId, exception.GetType().Name);
         }
     }
+
+    async Task SendValidation(SubmissionState submission) =>
+        await (await bus.GetSendEndpoint(SubmissionStateMachine.ValidateAddress)).Send(SubmissionStateMachine.Validation(submission), CancellationToken.None);
 }

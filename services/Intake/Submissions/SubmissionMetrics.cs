@@ -27,20 +27,26 @@ public static class SubmissionMetrics
 
     static readonly HashSet<string> Final = [SubmissionStates.Acknowledged, SubmissionStates.Rejected, SubmissionStates.Failed, SubmissionStates.Expired, SubmissionStates.Withdrawn];
 
-    /// <summary>Called by the saga repository after a commit (<c>NpgsqlSagaRepositoryOptions.Committed</c>).</summary>
+    /// <summary>
+    /// Called by the saga repository after a commit (<c>NpgsqlSagaRepositoryOptions.Committed</c>). A commit may enter more
+    /// than one state: intake creates an instance in Validating with Received before it in the timeline.
+    /// </summary>
     public static void Committed(string? loadedState, SubmissionState submission)
     {
         if (loadedState == submission.CurrentState || submission.Timeline.Count == 0)
             return;
-        var state = new KeyValuePair<string, object?>("state", submission.CurrentState);
-        Entered.Add(1, state);
+        var timeline = submission.Timeline;
+        var first = loadedState is null ? 0 : timeline.FindLastIndex(t => t.State == loadedState) + 1;
+        for (var i = first; i < timeline.Count; i++)
+        {
+            Entered.Add(1, new KeyValuePair<string, object?>("state", timeline[i].State));
+            if (i > 0)
+                StepDuration.Record((timeline[i].At - timeline[i - 1].At).TotalSeconds, new KeyValuePair<string, object?>("step", timeline[i - 1].State));
+        }
         if (Final.Contains(submission.CurrentState))
             Finished.Add(1, new KeyValuePair<string, object?>("outcome", submission.CurrentState));
-        var now = submission.Timeline[^1].At;
-        if (loadedState is not null && submission.Timeline.LastOrDefault(t => t.State == loadedState) is { } step)
-            StepDuration.Record((now - step.At).TotalSeconds, new KeyValuePair<string, object?>("step", loadedState));
         if (submission.CurrentState == SubmissionStates.AwaitingPickup)
-            ToMailbox.Record((now - submission.ReceivedAt).TotalSeconds);
+            ToMailbox.Record((timeline[^1].At - submission.ReceivedAt).TotalSeconds);
     }
 
     /// <summary>Gauges read from intake.submissions: submissions in flight by state, and the deliveries waiting for pickup.</summary>

@@ -9,8 +9,9 @@ namespace CarePlanMesh.Intake.Submissions.StateMachines;
 /// <summary>
 /// Received → Validating → Sealing → Routing → AwaitingPickup → Acknowledged, with Rejected, Failed, Expired and
 /// Withdrawn (by the sender, until the recipient picks the package up).
-/// Intake's HTTP API creates the instance in Received; every later step is a command to a service whose outcome event
-/// moves the instance on. Overdue steps (deadline column, swept by <see cref="Submissions.SubmissionSweeper"/>) are
+/// Intake's HTTP API creates the instance in Validating (Received first in its timeline) and sends that step's command
+/// itself; every later step is a command to a service whose outcome event moves the instance on. Received remains for
+/// instances an earlier intake created, which SubmissionReceived or the sweeper start. Overdue steps (deadline column, swept by <see cref="Submissions.SubmissionSweeper"/>) are
 /// re-driven into the idempotent consumers, then failed.
 /// </summary>
 public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionState>
@@ -222,19 +223,22 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     $"この送信は「{x.Saga.CurrentState}」のため取り下げできません。", $"The submission is {x.Saga.CurrentState} and can no longer be withdrawn."))));
     }
 
-    static readonly Uri ValidateAddress = Queues.Address(Queues.ValidateSubmission);
+    public static readonly Uri ValidateAddress = Queues.Address(Queues.ValidateSubmission);
     static readonly Uri SealAddress = Queues.Address(Queues.SealSubmission);
     static readonly Uri RouteAddress = Queues.Address(Queues.RouteSubmission);
     static readonly Uri NotifyAddress = Queues.Address(Queues.NotifyOffice);
     static readonly Uri UsageAddress = Queues.Address(Queues.RecordUsage);
 
-    static ValidateSubmission Validate(BehaviorContext<SubmissionState> x) => new()
+    static ValidateSubmission Validate(BehaviorContext<SubmissionState> x) => Validation(x.Saga);
+
+    /// <summary>The first step's command, sent by intake when it stores the unit and again by every re-drive.</summary>
+    public static ValidateSubmission Validation(SubmissionState saga) => new()
     {
-        SubmissionId = x.Saga.CorrelationId,
-        SenderOffice = x.Saga.SenderOffice,
-        RecipientOffice = x.Saga.RecipientOffice,
-        Files = x.Saga.Files,
-        Payload = PostgresMessageDataRepository.Reference(x.Saga.PayloadAddress!),
+        SubmissionId = saga.CorrelationId,
+        SenderOffice = saga.SenderOffice,
+        RecipientOffice = saga.RecipientOffice,
+        Files = saga.Files,
+        Payload = PostgresMessageDataRepository.Reference(saga.PayloadAddress!),
     };
 
     static SealSubmission Seal(BehaviorContext<SubmissionState> x) => new()

@@ -25,24 +25,35 @@ static class LocalCommands
     {
         var output = Out("the folder to write the CA, relay, server and office certificates to / 出力フォルダ");
         var force = new Option<bool>("--force") { Description = "replace a CA already there / 既存の認証局を置き換える" };
+        var loadPairs = new Option<int>("--load-pairs")
+        {
+            Description = $"also this many partnered care office (0391…) and 訪問介護 (0392…) pairs for load runs, 0–{DevelopmentPki.MaxLoadTestPairs} / 負荷試験用の連携ペア数",
+        };
+        loadPairs.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > DevelopmentPki.MaxLoadTestPairs)
+                result.AddError($"--load-pairs is 0–{DevelopmentPki.MaxLoadTestPairs} / --load-pairs は 0〜{DevelopmentPki.MaxLoadTestPairs} です.");
+        });
         var command = Cli.Define("dev-pki", "create a development CA, relay and demo office certificates", (parsed, result, _) =>
         {
             var directory = parsed.GetValue(output)!;
             if (File.Exists(Path.Combine(directory, "ca.pem")) && !parsed.GetValue(force))
                 throw CliException.Usage($"{directory} already holds a CA; pass --force to replace it.", $"{directory} には認証局があります。置き換えるには --force を付けてください。");
-            DevelopmentPki.Create(directory, DevelopmentPki.DefaultOffices);
+            IReadOnlyList<DemoOffice> offices = [.. DevelopmentPki.DefaultOffices, .. DevelopmentPki.LoadTestPairs(parsed.GetValue(loadPairs))];
+            DevelopmentPki.Create(directory, offices);
             result.Result(
                 new
                 {
                     directory = Path.GetFullPath(directory),
-                    offices = DevelopmentPki.DefaultOffices.Select(o => new { officeNumber = o.OfficeNumber, serviceTypes = o.ServiceTypes, folder = $"offices/{o.OfficeNumber}" }),
+                    offices = offices.Select(o => new { officeNumber = o.OfficeNumber, serviceTypes = o.ServiceTypes, folder = $"offices/{o.OfficeNumber}" }),
                 },
-                [$"Wrote the development CA, server, relay and {DevelopmentPki.DefaultOffices.Count} office certificates to {Path.GetFullPath(directory)}",
-                    .. DevelopmentPki.DefaultOffices.Select(o => $"  {o.OfficeNumber} ({string.Join(',', o.ServiceTypes)}) {o.Name}: offices/{o.OfficeNumber}/cert.pem, key.pem")]);
+                [$"Wrote the development CA, server, relay and {offices.Count} office certificates to {Path.GetFullPath(directory)}",
+                    .. offices.Select(o => $"  {o.OfficeNumber} ({string.Join(',', o.ServiceTypes)}) {o.Name}: offices/{o.OfficeNumber}/cert.pem, key.pem")]);
             return Task.FromResult(0);
         });
         command.Options.Add(output);
         command.Options.Add(force);
+        command.Options.Add(loadPairs);
         return command;
     }
 

@@ -32,6 +32,23 @@ public static class DevelopmentPki
         new("0100000001", ["00"], "CarePlanMesh運営者（開発用）", Licensed: false, Operator: true),
     ];
 
+    /// <summary>
+    /// Extra partnered pairs for load runs (benchmarks/CarePlanMesh.LoadHarness sends as every licensed care office with a
+    /// licensed 訪問介護 partner): care office 0391nnnnnn (43) and 訪問介護 0392nnnnnn (11), n from 1, both licensed.
+    /// </summary>
+    public static IReadOnlyList<DemoOffice> LoadTestPairs(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxLoadTestPairs);
+        return [.. Enumerable.Range(1, count).SelectMany(n => new DemoOffice[]
+        {
+            new($"0391{n:D6}", ["43"], $"負荷試験居宅介護支援事業所{n}", [$"0392{n:D6}"]),
+            new($"0392{n:D6}", ["11"], $"負荷試験訪問介護事業所{n}"),
+        })];
+    }
+
+    public const int MaxLoadTestPairs = 500;
+
     const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
     const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
     const string EmailProtection = "1.3.6.1.5.5.7.3.4";

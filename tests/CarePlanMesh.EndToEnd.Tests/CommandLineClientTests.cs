@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CarePlanMesh.Security;
 using CarePlanMesh.Standard;
 
 namespace CarePlanMesh.EndToEnd.Tests;
@@ -171,6 +172,24 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Contains("not-an-id", problem.GetProperty("detail").GetString());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("titleJa").GetString()));
         Assert.Equal("", usage.Error);
+    }
+
+    [Fact]
+    public async Task Dev_pki_adds_the_partnered_load_pairs_it_is_asked_for_and_refuses_a_count_out_of_bounds()
+    {
+        var demo = Path.Combine(_work, "demo-with-load-pairs");
+        var made = await Cpm(null, "dev-pki", "--out", demo, "--load-pairs", "2", "--json");
+        Assert.Equal(0, made.ExitCode);
+        var offices = Json(made.Output).GetProperty("offices").EnumerateArray().Select(o => o.GetProperty("officeNumber").GetString()).ToList();
+        Assert.Equal([.. DevelopmentPki.DefaultOffices.Select(o => o.OfficeNumber), "0391000001", "0392000001", "0391000002", "0392000002"], offices);
+        var directory = OfficeDirectoryFile.Read(Path.Combine(demo, "offices.json")).ToDictionary(o => o.OfficeNumber);
+        Assert.Equal(["0392000002"], directory["0391000002"].Partners);
+        Assert.True(directory["0391000002"].Licensed && directory["0392000002"].Licensed);
+
+        var refused = await Cpm(null, "dev-pki", "--out", Path.Combine(_work, "too-many"), "--load-pairs", "501");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--load-pairs", refused.Output + refused.Error);
+        Assert.False(Directory.Exists(Path.Combine(_work, "too-many")));
     }
 
     [Fact]

@@ -150,6 +150,23 @@ public sealed class SubmissionStateMachineSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_withdrawal_asked_again_should_get_the_same_answer_and_change_nothing()
+    {
+        await Route();
+        var first = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
+        var timeline = Instance.Timeline.Count;
+        var again = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000100" });
+        var stranger = await Ask(new WithdrawSubmission { SubmissionId = _id, SenderOffice = "0300000007" });
+
+        Assert.Equal(("Withdrawn", "Withdrawn"), (first.State, again.State));
+        Assert.Null(again.Refusal);
+        Assert.Equal(404, stranger.Refusal?.Status);
+        Assert.Equal(timeline, Instance.Timeline.Count);
+        Assert.Single(_harness.Published.Select<SubmissionWithdrawn>());
+        Assert.Single(_harness.Sent.Select<NotifyOffice>(), x => x.Context.Message.Topic == NotificationTopics.DeliveryWithdrawn);
+    }
+
+    [Fact]
     public async Task When_the_sender_withdraws_after_pickup_it_should_refuse()
     {
         await Route();

@@ -207,7 +207,15 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .RespondAsync(x => x.Init<DeliveryAnswer>(PickedUp(x.Saga))),
             .. Finished(),
         ]);
-        During(Rejected, Failed, Expired, Withdrawn, Finished());
+        // A withdrawal asked again (a client retrying after a lost answer, or a redelivered request whose first attempt
+        // committed) gets the same answer, not a refusal.
+        During(Withdrawn,
+        [
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
+                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name })),
+            .. Finished(),
+        ]);
+        During(Rejected, Failed, Expired, Finished());
 
         // In every state: a pickup or withdrawal the state above does not take is answered with the state it is in, as a
         // refusal; another office's request is not found.
@@ -218,7 +226,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                     : Refused(x.Saga, 410, "gone", $"この配信は「{x.Saga.CurrentState}」のため受け取れません。", $"The delivery is {x.Saga.CurrentState} and can no longer be picked up."))),
             When(Withdraw, x => x.Message.SenderOffice != x.Saga.SenderOffice)
                 .RespondAsync(x => x.Init<DeliveryAnswer>(NotFound(x.Saga.CorrelationId))),
-            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not (SubmissionStates.Received or SubmissionStates.Validating or SubmissionStates.Sealing or SubmissionStates.Routing or SubmissionStates.AwaitingPickup))
+            When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.CurrentState is not (SubmissionStates.Received or SubmissionStates.Validating or SubmissionStates.Sealing or SubmissionStates.Routing or SubmissionStates.AwaitingPickup or SubmissionStates.Withdrawn))
                 .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "not-withdrawable",
                     $"この送信は「{x.Saga.CurrentState}」のため取り下げできません。", $"The submission is {x.Saga.CurrentState} and can no longer be withdrawn."))));
     }

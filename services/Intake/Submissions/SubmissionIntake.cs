@@ -177,7 +177,7 @@ public sealed class SubmissionIntake(
 
     static readonly TimeSpan AnnounceTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Sends the first step's command and publishes SubmissionReceived for the event stream's readers, side by side.</summary>
+    /// <summary>Sends the first step's command and publishes SubmissionReceived (analytics' event), side by side.</summary>
     async Task Announce(SubmissionState submission)
     {
         try

@@ -192,7 +192,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
                 .Publish(x => Withdrawal(x.Saga))
                 .Then(EnterFinal(Withdrawn))
                 .Send(NotifyAddress, x => Notify(x.Saga, x.Saga.RecipientOffice, NotificationTopics.DeliveryWithdrawn))
-                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
+                .RespondAsync(x => x.Init<DeliveryAnswer>(WithdrawnAnswer(x.Saga)))
                 .TransitionTo(Withdrawn),
             When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice && x.Saga.PickedUpAt is not null)
                 .RespondAsync(x => x.Init<DeliveryAnswer>(Refused(x.Saga, 409, "already-picked-up",
@@ -212,7 +212,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         During(Withdrawn,
         [
             When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
-                .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name })),
+                .RespondAsync(x => x.Init<DeliveryAnswer>(WithdrawnAnswer(x.Saga))),
             .. Finished(),
         ]);
         During(Rejected, Failed, Expired, Finished());
@@ -275,6 +275,8 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         PickedUpAt = saga.PickedUpAt,
         TraceParent = saga.TraceParent,
     };
+
+    static DeliveryAnswer WithdrawnAnswer(SubmissionState saga) => new() { SubmissionId = saga.CorrelationId, State = SubmissionStates.Withdrawn };
 
     static DeliveryAnswer NotFound(Guid id) => new()
     {
@@ -354,7 +356,7 @@ public sealed class SubmissionStateMachine : MassTransitStateMachine<SubmissionS
         When(Withdraw, x => x.Message.SenderOffice == x.Saga.SenderOffice)
             .Publish(x => Withdrawal(x.Saga))
             .Then(EnterFinal(Withdrawn))
-            .RespondAsync(x => x.Init<DeliveryAnswer>(new DeliveryAnswer { SubmissionId = x.Saga.CorrelationId, State = Withdrawn.Name }))
+            .RespondAsync(x => x.Init<DeliveryAnswer>(WithdrawnAnswer(x.Saga)))
             .TransitionTo(Withdrawn);
 
     /// <summary>A final state: every outcome, fault, acknowledgement or overdue step that arrives late changes nothing.</summary>

@@ -43,19 +43,15 @@ public sealed class RouteSubmissionConsumer(OfficeDirectory directory, NpgsqlDat
     /// <summary>
     /// Places the package once (a redelivery finds the first placement, so RoutedAt never changes) and returns the highest
     /// 連番 placed before it from the same sender for the same recipient. The pair's advisory lock orders placements by
-    /// several routing replicas, so two concurrent units cannot both miss each other.
+    /// several routing replicas, so two concurrent units cannot both miss each other. The lock and the placement go in
+    /// one batch, which PostgreSQL runs as one transaction (the lock is held to its end) in one round trip.
     /// </summary>
     async Task<(DateTimeOffset RoutedAt, string? Latest)> Place(RouteSubmission command, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockPair = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended(@pair, 0))", connection, transaction))
-        {
-            lockPair.Parameters.AddWithValue("pair", $"{command.SenderOffice}>{command.RecipientOffice}");
-            await lockPair.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var place = new NpgsqlCommand(
+        await using var batch = dataSource.CreateBatch();
+        var lockPair = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended(@pair, 0))");
+        lockPair.Parameters.AddWithValue("pair", $"{command.SenderOffice}>{command.RecipientOffice}");
+        var place = new NpgsqlBatchCommand(
             """
             WITH earlier AS (
                 SELECT max(send_unit) AS latest FROM routing.mailbox_items
@@ -68,7 +64,7 @@ public sealed class RouteSubmissionConsumer(OfficeDirectory directory, NpgsqlDat
                 RETURNING routed_at)
             SELECT (SELECT routed_at FROM placed UNION ALL SELECT routed_at FROM routing.mailbox_items WHERE submission_id = @id LIMIT 1),
                    (SELECT latest FROM earlier)
-            """, connection, transaction);
+            """);
         place.Parameters.AddWithValue("id", command.SubmissionId);
         place.Parameters.AddWithValue("sender", command.SenderOffice);
         place.Parameters.AddWithValue("recipient", command.RecipientOffice);
@@ -76,16 +72,12 @@ public sealed class RouteSubmissionConsumer(OfficeDirectory directory, NpgsqlDat
         place.Parameters.AddWithValue("kinds", command.FileKinds.ToArray());
         place.Parameters.AddWithValue("package", command.SealedPackage.Address.ToString());
         place.Parameters.AddWithValue("at", clock.GetUtcNow());
-        DateTimeOffset routedAt;
-        string? latest;
-        await using (var reader = await place.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            routedAt = reader.GetFieldValue<DateTimeOffset>(0);
-            latest = reader.IsDBNull(1) ? null : reader.GetString(1);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return (routedAt, latest);
+        batch.BatchCommands.Add(lockPair);
+        batch.BatchCommands.Add(place);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 }
 

@@ -6,7 +6,7 @@ using Npgsql;
 namespace CarePlanMesh.Routing.Directory;
 
 /// <summary>The registered offices, the directory search, and the routing decision between two offices.</summary>
-public sealed class OfficeDirectory(NpgsqlDataSource dataSource, PartnershipBook partnerships, LicenceBook licences)
+public sealed class OfficeDirectory(NpgsqlDataSource dataSource, LicenceBook licences)
 {
     public async Task Register(string officeNumber, string name, IReadOnlyList<string> serviceTypes, string? contactEmail, CancellationToken cancellationToken)
     {
@@ -68,40 +68,65 @@ public sealed class OfficeDirectory(NpgsqlDataSource dataSource, PartnershipBook
 
     /// <summary>
     /// May <paramref name="sender"/> send to <paramref name="recipient"/>? Both registered and distinct, an active
-    /// partnership between them, and a licence or free pass covering today for each.
+    /// partnership between them, and a licence or free pass covering today for each. Asked twice per submission (intake's
+    /// check before it stores, routing's before it places), so everything it needs is read in one statement.
     /// </summary>
     public async Task<RouteChecked> Check(string sender, string recipient, CancellationToken cancellationToken)
     {
         if (sender == recipient)
             return Refuse(422, "same-office", $"送信元と送信先が同じ事業所番号（{sender}）です。同一事業所番号間では送信できません。",
                 $"Sender and recipient are the same office number ({sender}); an office cannot send to itself.");
-        if (!await IsRegistered(sender, cancellationToken))
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT EXISTS (SELECT 1 FROM routing.offices WHERE office_number = @sender),
+                   EXISTS (SELECT 1 FROM routing.offices WHERE office_number = @recipient),
+                   (SELECT state FROM routing.partnerships
+                    WHERE LEAST(requester_office, partner_office) = LEAST(@sender, @recipient)
+                      AND GREATEST(requester_office, partner_office) = GREATEST(@sender, @recipient)
+                      AND state IN ('invited', 'pending', 'active', 'suspended') AND partner_office IS NOT NULL),
+                   ARRAY(SELECT valid_from FROM routing.licences WHERE office_number = @sender ORDER BY valid_from, granted_at),
+                   ARRAY(SELECT valid_to FROM routing.licences WHERE office_number = @sender ORDER BY valid_from, granted_at),
+                   ARRAY(SELECT valid_from FROM routing.licences WHERE office_number = @recipient ORDER BY valid_from, granted_at),
+                   ARRAY(SELECT valid_to FROM routing.licences WHERE office_number = @recipient ORDER BY valid_from, granted_at)
+            """);
+        command.Parameters.AddWithValue("sender", sender);
+        command.Parameters.AddWithValue("recipient", recipient);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+
+        if (!reader.GetBoolean(0))
             return Refuse(422, "unknown-sender", $"送信元の事業所（{sender}）は登録されていません。",
                 $"The sending office {sender} is not registered with the relay.");
-        if (!await IsRegistered(recipient, cancellationToken))
+        if (!reader.GetBoolean(1))
             return Refuse(422, "unknown-recipient", $"送信先の事業所（{recipient}）は登録されていません。",
                 $"The recipient office {recipient} is not registered with the relay.");
 
-        var partnership = await partnerships.Between(sender, recipient, cancellationToken);
-        if (partnership?.State != PartnershipStates.Active)
+        var partnership = reader.IsDBNull(2) ? null : reader.GetString(2);
+        if (partnership != PartnershipStates.Active)
             return partnership is null
                 ? Refuse(403, "not-partners", $"事業所{recipient}とは連携していません。連携を申請し、承認されてから送信してください。",
                     $"Office {recipient} is not your partner; request a partnership and send once it is approved.")
-                : Refuse(403, "partnership-inactive", $"事業所{recipient}との連携は「{partnership.State}」の状態です。有効な連携の間だけ送信できます。",
-                    $"The partnership with office {recipient} is {partnership.State}; files travel only while it is active.");
+                : Refuse(403, "partnership-inactive", $"事業所{recipient}との連携は「{partnership}」の状態です。有効な連携の間だけ送信できます。",
+                    $"The partnership with office {recipient} is {partnership}; files travel only while it is active.");
 
-        foreach (var office in new[] { sender, recipient })
-            if (await licences.ValidUntil(office, cancellationToken) is null)
-            {
-                var last = (await licences.List(office, cancellationToken)).Where(l => l.ValidTo < licences.Today).Select(l => (DateOnly?)l.ValidTo).Max();
-                return Refuse(403, "licence-invalid",
-                    last is { } day
-                        ? $"事業所{office}のライセンスは{day:yyyy-MM-dd}で期限が切れています。"
-                        : $"事業所{office}には有効なライセンスも無料パスもありません。",
-                    last is { } end
-                        ? $"The licence of office {office} expired on {end:yyyy-MM-dd}."
-                        : $"Office {office} has no valid licence or free pass.");
-            }
+        var today = licences.Today;
+        foreach (var (office, column) in new[] { (sender, 3), (recipient, 5) })
+        {
+            var from = reader.GetFieldValue<DateOnly[]>(column);
+            var to = reader.GetFieldValue<DateOnly[]>(column + 1);
+            var held = from.Zip(to, (f, t) => new LicenceView { ValidFrom = f, ValidTo = t }).ToList();
+            if (LicenceBook.Cover(held, today) is not null)
+                continue;
+            var last = held.Where(l => l.ValidTo < today).Select(l => (DateOnly?)l.ValidTo).Max();
+            return Refuse(403, "licence-invalid",
+                last is { } day
+                    ? $"事業所{office}のライセンスは{day:yyyy-MM-dd}で期限が切れています。"
+                    : $"事業所{office}には有効なライセンスも無料パスもありません。",
+                last is { } end
+                    ? $"The licence of office {office} expired on {end:yyyy-MM-dd}."
+                    : $"Office {office} has no valid licence or free pass.");
+        }
         return new RouteChecked { Allowed = true };
     }
 

@@ -76,7 +76,7 @@ public sealed class BusIntegrationTests(DatabaseFixture database) : IAsyncLifeti
         (await Poll.Until(async () =>
         {
             var connection = await database.DataSource.OpenConnectionAsync();
-            await using var db = new Sagas.NpgsqlSagaDatabaseContext<CounterState>(connection, await connection.BeginTransactionAsync(), NpgsqlSagaRepositoryTests.CounterOptions());
+            await using var db = new Sagas.NpgsqlSagaDatabaseContext<CounterState>(connection, NpgsqlSagaRepositoryTests.CounterOptions());
             return await db.Load(id, default);
         }, counter => counter is not null && condition(counter), TimeSpan.FromSeconds(30), _ => $"Counter {id} did not reach the expected state."))!;
 

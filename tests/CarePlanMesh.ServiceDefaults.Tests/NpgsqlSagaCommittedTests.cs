@@ -14,7 +14,7 @@ public sealed class NpgsqlSagaCommittedTests(DatabaseFixture database)
         var options = NpgsqlSagaRepositoryTests.CounterOptions();
         options.Committed = (loaded, saga) => _reported.Add((loaded, saga.CurrentState));
         var connection = await database.DataSource.OpenConnectionAsync();
-        return new NpgsqlSagaDatabaseContext<CounterState>(connection, await connection.BeginTransactionAsync(), options);
+        return new NpgsqlSagaDatabaseContext<CounterState>(connection, options);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class NpgsqlSagaCommittedTests(DatabaseFixture database)
         {
             var saga = (await db.Load(id, default))!;
             saga.CurrentState = "Done";
-            await db.Update(saga, default);
+            await db.Update(saga);
             await db.Commit(default);
         }
 
@@ -39,7 +39,7 @@ public sealed class NpgsqlSagaCommittedTests(DatabaseFixture database)
     }
 
     [Fact]
-    public async Task Reports_nothing_for_a_rolled_back_write_or_a_lost_race()
+    public async Task Reports_nothing_for_an_uncommitted_write_or_a_lost_race()
     {
         var id = NewId.NextGuid();
         await using (var db = await Open())
@@ -48,22 +48,23 @@ public sealed class NpgsqlSagaCommittedTests(DatabaseFixture database)
             await db.Commit(default);
         }
         _reported.Clear();
-        await using (var rolledBack = await Open())
+        await using (var uncommitted = await Open())
         {
-            var saga = (await rolledBack.Load(id, default))!;
+            var saga = (await uncommitted.Load(id, default))!;
             saga.CurrentState = "Done";
-            await rolledBack.Update(saga, default);
+            await uncommitted.Update(saga);
         }
         await using var first = await Open();
         await using var second = await Open();
         var mine = (await first.Load(id, default))!;
         var theirs = (await second.Load(id, default))!;
         theirs.Total = 1;
-        await second.Update(theirs, default);
+        await second.Update(theirs);
         await second.Commit(default);
         mine.CurrentState = "Done";
 
-        await Assert.ThrowsAsync<ConcurrencyException>(() => first.Update(mine, default));
+        await first.Update(mine);
+        await Assert.ThrowsAsync<ConcurrencyException>(() => first.Commit(default));
 
         Assert.Equal([("Counting", "Counting")], _reported);
     }

@@ -19,7 +19,7 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     async Task<NpgsqlSagaDatabaseContext<CounterState>> Open()
     {
         var connection = await database.DataSource.OpenConnectionAsync();
-        return new NpgsqlSagaDatabaseContext<CounterState>(connection, await connection.BeginTransactionAsync(), Options);
+        return new NpgsqlSagaDatabaseContext<CounterState>(connection, Options);
     }
 
     [Fact]
@@ -72,13 +72,61 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
         var theirs = (await second.Load(id, default))!;
 
         theirs.Total = 2;
-        await second.Update(theirs, default);
+        await second.Update(theirs);
         await second.Commit(default);
         mine.Total = 3;
 
-        await Assert.ThrowsAsync<ConcurrencyException>(() => first.Update(mine, default));
+        await first.Update(mine);
+        await Assert.ThrowsAsync<ConcurrencyException>(() => first.Commit(default));
         await using var read = await Open();
         var stored = (await read.Load(id, default))!;
         Assert.Equal((2, 2), (stored.Total, stored.Version));
+        Assert.Equal(1, mine.Version);
+    }
+
+    [Fact]
+    public async Task An_update_is_written_at_the_commit_and_not_at_all_without_one()
+    {
+        var id = NewId.NextGuid();
+        await using (var db = await Open())
+        {
+            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting", Total = 1 }, default);
+            await db.Commit(default);
+        }
+        await using (var abandoned = await Open())
+        {
+            var saga = (await abandoned.Load(id, default))!;
+            saga.Total = 5;
+            await abandoned.Update(saga);
+        }
+        await using var writer = await Open();
+        var instance = (await writer.Load(id, default))!;
+        Assert.Equal((1, 1), (instance.Total, instance.Version));
+        instance.Total = 6;
+        await writer.Update(instance);
+        await using (var reader = await Open())
+            Assert.Equal(1, (await reader.Load(id, default))!.Total);
+
+        await writer.Commit(default);
+
+        await using var after = await Open();
+        var stored = (await after.Load(id, default))!;
+        Assert.Equal((6, 2), (stored.Total, stored.Version));
+    }
+
+    [Fact]
+    public async Task A_second_write_in_one_message_is_refused()
+    {
+        var id = NewId.NextGuid();
+        await using (var db = await Open())
+        {
+            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" }, default);
+            await db.Commit(default);
+        }
+        await using var twice = await Open();
+        var saga = (await twice.Load(id, default))!;
+        await twice.Update(saga);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => twice.Delete(saga));
     }
 }

@@ -50,9 +50,9 @@ public sealed class NpgsqlSagaRepositoryContext<TSaga, TMessage> :
             throw new ConcurrencyException($"Saga {context.Saga.CorrelationId} was created concurrently.", typeof(TSaga), context.Saga.CorrelationId);
     }
 
-    public Task Update(SagaConsumeContext<TSaga> context) => database.Update(context.Saga, CancellationToken);
+    public Task Update(SagaConsumeContext<TSaga> context) => database.Update(context.Saga);
 
-    public Task Delete(SagaConsumeContext<TSaga> context) => database.Delete(context.Saga, CancellationToken);
+    public Task Delete(SagaConsumeContext<TSaga> context) => database.Delete(context.Saga);
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 

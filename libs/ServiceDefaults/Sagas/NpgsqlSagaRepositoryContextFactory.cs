@@ -1,4 +1,3 @@
-using System.Data;
 using MassTransit;
 using MassTransit.Saga;
 using Npgsql;
@@ -7,7 +6,8 @@ namespace CarePlanMesh.ServiceDefaults.Sagas;
 
 /// <summary>
 /// Saga repository over Npgsql, shaped like MassTransit's Dapper repository: a database context per message,
-/// optimistic concurrency (version column; <see cref="ConcurrencyException"/> on a lost race, retried by the endpoint).
+/// optimistic concurrency (version column; <see cref="ConcurrencyException"/> on a lost race, retried by the endpoint),
+/// and the instance's one write sent with its commit (<see cref="NpgsqlSagaDatabaseContext{TSaga}"/>).
 /// Correlation is by id only: query correlation is not supported.
 /// </summary>
 public sealed class NpgsqlSagaRepositoryContextFactory<TSaga>(
@@ -40,18 +40,6 @@ public sealed class NpgsqlSagaRepositoryContextFactory<TSaga>(
 
     public void Probe(ProbeContext context) => context.Add("persistence", "npgsql");
 
-    async Task<NpgsqlSagaDatabaseContext<TSaga>> Open(CancellationToken cancellationToken)
-    {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-            return new NpgsqlSagaDatabaseContext<TSaga>(connection, transaction, options);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    async Task<NpgsqlSagaDatabaseContext<TSaga>> Open(CancellationToken cancellationToken) =>
+        new(await dataSource.OpenConnectionAsync(cancellationToken), options);
 }

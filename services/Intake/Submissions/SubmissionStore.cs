@@ -60,9 +60,7 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
 
     public async Task Create(SubmissionState submission, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var database = new NpgsqlSagaDatabaseContext<SubmissionState>(connection, transaction, Options);
+        await using var database = new NpgsqlSagaDatabaseContext<SubmissionState>(await dataSource.OpenConnectionAsync(cancellationToken), Options);
         if (!await database.Insert(submission, cancellationToken))
             throw new InvalidOperationException($"Submission {submission.CorrelationId} exists already.");
         await database.Commit(cancellationToken);

@@ -24,15 +24,23 @@ public sealed class AuditTrail(NpgsqlDataSource dataSource, TimeProvider clock)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var serialise = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtextextended('intake.audit_log', 0))", connection, transaction))
-            await serialise.ExecuteNonQueryAsync(cancellationToken);
-
+        // The lock and the read of the chain's end go in one round trip; the lock is held to the commit.
         long seq = 1;
         var previous = Genesis;
-        await using (var last = new NpgsqlCommand("SELECT seq, hash FROM intake.audit_log ORDER BY seq DESC LIMIT 1", connection, transaction))
+        await using (var last = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended('intake.audit_log', 0))"),
+                new NpgsqlBatchCommand("SELECT seq, hash FROM intake.audit_log ORDER BY seq DESC LIMIT 1"),
+            },
+        })
         await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.NextResultAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
                 (seq, previous) = (reader.GetInt64(0) + 1, reader.GetString(1));
+        }
 
         // PostgreSQL keeps microseconds: hash exactly what is stored.
         var now = clock.GetUtcNow();

@@ -71,6 +71,8 @@ public static class IntakeApplication
         // Where the standard is unclear, the operator's choices (docs/spec-decisions.md); the dry run applies the same.
         builder.Services.Configure<ValidationPolicy>(builder.Configuration.GetSection("Validation"));
         builder.Services.AddHostedService<SubmissionSweeper>();
+        builder.Services.AddSingleton<PipelineAdmission>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PipelineAdmission>());
         builder.Services.AddSingleton<PickupReminderStore>();
         builder.Services.AddSingleton<PickupReminderCheck>();
         builder.AddSubmissionGauges();

@@ -218,6 +218,30 @@ public class MeshFixture : IAsyncLifetime
         public async ValueTask DisposeAsync() => await clear();
     }
 
+    /// <summary>
+    /// Restarts a service with these settings added or changed, as a redeploy with a new configuration would; disposing the
+    /// handle restarts it on its own settings again.
+    /// </summary>
+    public async Task<IAsyncDisposable> Reconfigure(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var service = Service(name);
+        var original = settings.Keys.ToDictionary(key => key, key => service.Environment.GetValueOrDefault(key));
+        await Stop(service);
+        foreach (var (key, value) in settings)
+            service.Environment[key] = value;
+        await Start(name);
+        return new Cleared(async () =>
+        {
+            await Stop(service);
+            foreach (var (key, value) in original)
+                if (value is null)
+                    service.Environment.Remove(key);
+                else
+                    service.Environment[key] = value;
+            await Start(name);
+        });
+    }
+
     /// <summary>Kills a service's process and starts it again on the same configuration, as a crash and a restart would.</summary>
     public async Task Restart(string name)
     {

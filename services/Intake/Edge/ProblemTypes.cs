@@ -58,6 +58,7 @@ public static class ProblemTypes
         ("rate-limited", 429, "Too many requests"),
         ("internal-error", 500, "Internal error"),
         ("routing-unavailable", 503, "Routing is not answering"),
+        ("pipeline-busy", 503, "The relay is busy"),
         ("notification-unavailable", 503, "Notification is not answering"),
         ("dependency-unavailable", 503, "A relay service is not answering"),
         ("database-unavailable", 503, "The database is not answering"),

@@ -35,8 +35,12 @@ public static class SubmissionEndpoints
         return api;
     }
 
-    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, UploadForm form, SubmissionIntake intake, bool? resend, CancellationToken cancellationToken)
+    static async Task<IResult> Submit(HttpRequest request, ClaimsPrincipal user, UploadForm form, SubmissionIntake intake, PipelineAdmission admission,
+        bool? resend, CancellationToken cancellationToken)
     {
+        // Refused before the upload is read: a busy relay spends nothing on a unit it will not take.
+        if (admission.Refusal() is { } busy)
+            return busy;
         var (uploads, invalid) = await form.Read(request, cancellationToken);
         if (invalid is not null)
             return invalid;

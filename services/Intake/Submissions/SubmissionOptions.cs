@@ -1,6 +1,6 @@
 namespace CarePlanMesh.Intake.Submissions;
 
-/// <summary>Deadlines of the submission saga (configuration section "Submissions").</summary>
+/// <summary>Deadlines of the submission saga and intake's admission bound (configuration section "Submissions").</summary>
 public sealed class SubmissionOptions
 {
     /// <summary>How long validation, sealing or routing may take before the step is re-driven.</summary>
@@ -13,4 +13,11 @@ public sealed class SubmissionOptions
     public TimeSpan PickupReminderAfter { get; set; } = TimeSpan.FromDays(3);
     /// <summary>The recipient is reminded of a delivery still not picked up this long before its deadline.</summary>
     public TimeSpan PickupReminderBefore { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>
+    /// Admission control: while this many submissions or more are between receipt and the mailbox (Received, Validating,
+    /// Sealing, Routing), POST /v1/submissions answers 503 pipeline-busy with Retry-After and stores nothing. 0 turns it off.
+    /// </summary>
+    public int MaxInPipeline { get; set; } = 1000;
+    /// <summary>How often each intake replica counts the submissions in the pipeline.</summary>
+    public TimeSpan PipelineCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -49,6 +49,14 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
     public const string OldestWaitingAgeQuery =
         $"SELECT NULL, coalesce(extract(epoch FROM now() - min(received_at)), 0) FROM {Table} WHERE current_state = '{SubmissionStates.AwaitingPickup}'";
 
+    /// <summary>The submissions between receipt and the mailbox, which admission control bounds (partial index of migration 0016).</summary>
+    public async Task<long> CountInPipeline(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT count(*) FROM {Table} WHERE current_state IN ('{SubmissionStates.Received}', '{SubmissionStates.Validating}', '{SubmissionStates.Sealing}', '{SubmissionStates.Routing}')");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     static readonly NpgsqlSagaRepositoryOptions<SubmissionState> Options = Build();
 
     static NpgsqlSagaRepositoryOptions<SubmissionState> Build()

@@ -46,12 +46,7 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     [Fact]
     public async Task Inserting_an_existing_instance_reports_it_is_already_there()
     {
-        var id = NewId.NextGuid();
-        await using (var db = await Open())
-        {
-            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" }, default);
-            await db.Commit(default);
-        }
+        var id = await Seed();
 
         await using var again = await Open();
         Assert.False(await again.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" }, default));
@@ -60,12 +55,7 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     [Fact]
     public async Task A_writer_that_lost_the_race_gets_a_concurrency_exception_and_changes_nothing()
     {
-        var id = NewId.NextGuid();
-        await using (var db = await Open())
-        {
-            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting", Total = 1 }, default);
-            await db.Commit(default);
-        }
+        var id = await Seed(total: 1);
         await using var first = await Open();
         await using var second = await Open();
         var mine = (await first.Load(id, default))!;
@@ -87,12 +77,7 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     [Fact]
     public async Task An_update_is_written_at_the_commit_and_not_at_all_without_one()
     {
-        var id = NewId.NextGuid();
-        await using (var db = await Open())
-        {
-            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting", Total = 1 }, default);
-            await db.Commit(default);
-        }
+        var id = await Seed(total: 1);
         await using (var abandoned = await Open())
         {
             var saga = (await abandoned.Load(id, default))!;
@@ -117,16 +102,21 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     [Fact]
     public async Task A_second_write_in_one_message_is_refused()
     {
-        var id = NewId.NextGuid();
-        await using (var db = await Open())
-        {
-            await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" }, default);
-            await db.Commit(default);
-        }
+        var id = await Seed();
         await using var twice = await Open();
         var saga = (await twice.Load(id, default))!;
         await twice.Update(saga);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => twice.Delete(saga));
+    }
+
+    /// <summary>A committed instance in state Counting with the given total, as a message before the test's would leave it.</summary>
+    async Task<Guid> Seed(int total = 0)
+    {
+        var id = NewId.NextGuid();
+        await using var db = await Open();
+        Assert.True(await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting", Total = total }, default));
+        await db.Commit(default);
+        return id;
     }
 }

@@ -78,13 +78,11 @@ public sealed class OfficeDirectory(NpgsqlDataSource dataSource, LicenceBook lic
                 $"Sender and recipient are the same office number ({sender}); an office cannot send to itself.");
 
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT EXISTS (SELECT 1 FROM routing.offices WHERE office_number = @sender),
                    EXISTS (SELECT 1 FROM routing.offices WHERE office_number = @recipient),
                    (SELECT state FROM routing.partnerships
-                    WHERE LEAST(requester_office, partner_office) = LEAST(@sender, @recipient)
-                      AND GREATEST(requester_office, partner_office) = GREATEST(@sender, @recipient)
-                      AND state IN ('invited', 'pending', 'active', 'suspended') AND partner_office IS NOT NULL),
+                    WHERE {PartnershipBook.LiveBetween("@sender", "@recipient")} AND partner_office IS NOT NULL),
                    ARRAY(SELECT valid_from FROM routing.licences WHERE office_number = @sender ORDER BY valid_from, granted_at),
                    ARRAY(SELECT valid_to FROM routing.licences WHERE office_number = @sender ORDER BY valid_from, granted_at),
                    ARRAY(SELECT valid_from FROM routing.licences WHERE office_number = @recipient ORDER BY valid_from, granted_at),

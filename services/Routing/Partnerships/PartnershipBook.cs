@@ -29,15 +29,18 @@ public sealed class PartnershipBook(NpgsqlDataSource dataSource, TimeProvider cl
         return (await Read(command, office, cancellationToken)).SingleOrDefault();
     }
 
+    /// <summary>
+    /// The SQL condition on routing.partnerships for the live partnership between the offices in parameters
+    /// <paramref name="a"/> and <paramref name="b"/>, whichever side asked: here and in the route check's one statement.
+    /// </summary>
+    public static string LiveBetween(string a, string b) =>
+        $"LEAST(requester_office, partner_office) = LEAST({a}, {b}) AND GREATEST(requester_office, partner_office) = GREATEST({a}, {b}) " +
+        "AND state IN ('invited', 'pending', 'active', 'suspended')";
+
     /// <summary>The live partnership between two offices, if any.</summary>
     public async Task<PartnershipView?> Between(string office, string other, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"""
-            SELECT {Columns} FROM routing.partnerships
-            WHERE LEAST(requester_office, partner_office) = LEAST(@a, @b) AND GREATEST(requester_office, partner_office) = GREATEST(@a, @b)
-              AND state IN ('invited', 'pending', 'active', 'suspended')
-            """);
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM routing.partnerships WHERE {LiveBetween("@a", "@b")}");
         command.Parameters.AddWithValue("a", office);
         command.Parameters.AddWithValue("b", other);
         return (await Read(command, office, cancellationToken)).SingleOrDefault();

@@ -42,11 +42,11 @@ public sealed class LocalRabbitCluster : IAsyncDisposable
         Infrastructure.Create("local cluster", postgresAdminConnectionString, Nodes[0].Uri, new RabbitMqCtl(LocalServers.RabbitUser,
             arguments => Ctl(arguments is ["add_vhost", ..] ? [.. arguments, "--default-queue-type", "quorum"] : arguments)));
 
-    /// <summary>Runs rabbitmqctl against the first node that answers (a killed node does not).</summary>
+    /// <summary>Runs rabbitmqctl against the first node that answers, those still running first (a killed node does not answer).</summary>
     public async Task<string> Ctl(params string[] arguments)
     {
         var failures = new List<string>();
-        foreach (var node in Nodes)
+        foreach (var node in Nodes.OrderBy(n => n.Running ? 0 : 1))
         {
             try
             {

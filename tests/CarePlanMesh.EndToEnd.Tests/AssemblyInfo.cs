@@ -1,2 +1,4 @@
-// The mesh and the fault mesh each run every service as processes on a 2-core machine: one collection at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Two test collections at a time (xunit.runner.json: maxParallelThreads 2, parallelAlgorithm conservative), the long mesh
+// collection first beside the others in turn: each runs every service as processes, and a 2-core machine holds two such
+// meshes but not four. CollectionOrder puts them in that order.
+[assembly: TestCollectionOrderer("CarePlanMesh.EndToEnd.Tests.CollectionOrder", "CarePlanMesh.EndToEnd.Tests")]

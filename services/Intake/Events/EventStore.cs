@@ -6,8 +6,8 @@ public sealed record OfficeEvent(long Id, string Type, string Data);
 
 /// <summary>
 /// Owns intake.office_events. The saga's state changes are written by a trigger in the saga's own transaction (migration
-/// 0010); events from other services by <see cref="Add"/>. Ids are handed out in commit order, so reading "after id N"
-/// on any replica misses nothing.
+/// 0010); events from other services by <see cref="Add"/>. Each office's ids are handed out in commit order (migration
+/// 0017), so reading that office's events "after id N" on any replica misses nothing.
 /// </summary>
 public sealed class EventStore(NpgsqlDataSource dataSource)
 {
@@ -40,10 +40,14 @@ public sealed class EventStore(NpgsqlDataSource dataSource)
         return events;
     }
 
-    /// <summary>The newest id handed out so far: where a stream opened without Last-Event-ID starts.</summary>
-    public async Task<long> Newest(CancellationToken cancellationToken)
+    /// <summary>
+    /// The newest id handed out to the office so far: where its stream opened without Last-Event-ID starts. Its own, not the
+    /// table's: another office's newer id may be committed while one of this office's older ids is not yet.
+    /// </summary>
+    public async Task<long> Newest(string office, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT coalesce(max(id), 0) FROM intake.office_events");
+        await using var command = dataSource.CreateCommand("SELECT coalesce(max(id), 0) FROM intake.office_events WHERE office_number = @office");
+        command.Parameters.AddWithValue("office", office);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

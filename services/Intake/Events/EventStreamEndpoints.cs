@@ -30,13 +30,13 @@ public static class EventStreamEndpoints
     static async Task<IResult> Stream(HttpContext context, ClaimsPrincipal user, EventStore events, IOptions<EventOptions> options, string? lastEventId)
     {
         var resumeFrom = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : lastEventId;
+        var office = user.Office();
         long last;
         if (resumeFrom is null)
-            last = await events.Newest(context.RequestAborted);
+            last = await events.Newest(office, context.RequestAborted);
         else if (!long.TryParse(resumeFrom, NumberStyles.None, CultureInfo.InvariantCulture, out last))
             return Paging.InvalidQuery("Last-Event-ID", "Last-Event-ID is the id of an event this stream sent.", "Last-Event-ID はこのストリームが送ったイベントの id です。");
 
-        var office = user.Office();
         var settings = options.Value;
         var response = context.Response;
         response.ContentType = "text/event-stream";

@@ -66,12 +66,7 @@ public sealed class AdmissionTests(MeshFixture mesh)
     }
 
     /// <summary>The second replica's count of the pipeline, from its metrics (careplanmesh.submissions.in_pipeline).</summary>
-    async Task<double> InPipeline()
-    {
-        using var http = new HttpClient { BaseAddress = mesh.Management["intake-2"] };
-        var line = (await http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith("careplanmesh_submissions_in_pipeline", StringComparison.Ordinal));
-        return line is null ? -1 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    async Task<double> InPipeline() => Metrics.Value(await Metrics.Scrape(mesh, "intake-2"), "careplanmesh_submissions_in_pipeline");
 
     static async Task<HttpResponseMessage> Post(HttpClient client, string serial, string idempotencyKey)
     {

@@ -106,4 +106,46 @@ public sealed class MessageDataRepositoryTests(DatabaseFixture database)
     {
         await Assert.ThrowsAsync<MessageDataException>(() => _repository.Get(new Uri("urn:file:/etc/passwd")));
     }
+
+    [Fact]
+    public async Task Payloads_written_together_are_all_stored()
+    {
+        var first = _repository.Insert([1, 2, 3]);
+        var second = _repository.Insert("被保険者番号"u8.ToArray(), TimeSpan.FromHours(1));
+
+        await _repository.Write([first, second]);
+
+        Assert.Equal([1, 2, 3], ReadAll(await _repository.Get(first.Address)));
+        Assert.Equal(first.Address, first.Reference.Address);
+        Assert.Equal("被保険者番号"u8.ToArray(), ReadAll(await _repository.Get(second.Address)));
+    }
+
+    [Fact]
+    public async Task A_payload_sent_in_a_batch_commits_with_the_statements_beside_it_or_not_at_all()
+    {
+        var failed = _repository.Insert([1, 2, 3]);
+        await using (var batch = database.DataSource.CreateBatch())
+        {
+            batch.BatchCommands.Add(failed.Command);
+            batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand("SELECT 1 / 0"));
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => batch.ExecuteNonQueryAsync());
+        }
+        Assert.False(await _repository.Exists(failed.Address));
+
+        var stored = _repository.Insert([4, 5, 6]);
+        await using (var batch = database.DataSource.CreateBatch())
+        {
+            batch.BatchCommands.Add(stored.Command);
+            batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand("SELECT 1"));
+            await batch.ExecuteNonQueryAsync();
+        }
+        Assert.Equal([4, 5, 6], ReadAll(await _repository.Get(stored.Address)));
+    }
+
+    static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
 }

@@ -53,6 +53,38 @@ public sealed class NpgsqlSagaRepositoryTests(DatabaseFixture database)
     }
 
     [Fact]
+    public async Task Statements_sent_alongside_an_insert_commit_with_it_or_not_at_all()
+    {
+        var (id, beside) = (NewId.NextGuid(), NewId.NextGuid());
+        await using (var db = await Open())
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" },
+                [InsertCounter(beside), new Npgsql.NpgsqlBatchCommand("SELECT 1 / 0")], default));
+        Assert.Equal(0, await Count(id, beside));
+
+        await using (var db = await Open())
+        {
+            Assert.True(await db.Insert(new CounterState { CorrelationId = id, CurrentState = "Counting" }, [InsertCounter(beside)], default));
+            await db.Commit(default);
+        }
+        Assert.Equal(2, await Count(id, beside));
+    }
+
+    static Npgsql.NpgsqlBatchCommand InsertCounter(Guid id)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand(
+            "INSERT INTO hosting_tests.counters (correlation_id, version, current_state, data, total) VALUES (@id, 1, 'Beside', '{}'::jsonb, 0)");
+        command.Parameters.AddWithValue("id", id);
+        return command;
+    }
+
+    async Task<long> Count(params Guid[] ids)
+    {
+        await using var command = database.DataSource.CreateCommand("SELECT count(*) FROM hosting_tests.counters WHERE correlation_id = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", ids);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task A_writer_that_lost_the_race_gets_a_concurrency_exception_and_changes_nothing()
     {
         var id = await Seed(total: 1);

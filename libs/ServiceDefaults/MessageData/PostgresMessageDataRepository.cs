@@ -28,16 +28,35 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, P
     {
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken);
+        var insert = Insert(buffer.ToArray(), timeToLive);
+        await Write([insert], cancellationToken);
+        return insert.Address;
+    }
+
+    /// <summary>Writes several payloads in one batch: one implicit transaction, one commit and one round trip for all.</summary>
+    public async Task Write(IReadOnlyList<PayloadInsert> inserts, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        foreach (var insert in inserts)
+            batch.BatchCommands.Add(insert.Command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The insert of a payload, for a caller to send in one batch with the write that refers to it: PostgreSQL runs a
+    /// batch as one implicit transaction, so both commit together, in one commit and one round trip instead of two.
+    /// </summary>
+    public PayloadInsert Insert(byte[] content, TimeSpan? timeToLive = null)
+    {
         var id = Guid.CreateVersion7();
-        await using var command = dataSource.CreateCommand(
+        var command = new NpgsqlBatchCommand(
             "INSERT INTO messagedata.payloads (id, content, size, expires_at) VALUES (@id, @content, @size, @expires)");
         command.Parameters.AddWithValue("id", id);
-        command.Parameters.AddWithValue("content", encryption.Encrypt(id, buffer.ToArray()));
-        command.Parameters.AddWithValue("size", buffer.Length);
+        command.Parameters.AddWithValue("content", encryption.Encrypt(id, content));
+        command.Parameters.AddWithValue("size", content.Length);
         // MassTransit applies its default time-to-live only to payloads it puts itself; apply it to every put.
         command.Parameters.AddWithValue("expires", (timeToLive ?? MessageDataDefaults.TimeToLive) is { } ttl ? clock.GetUtcNow() + ttl : DBNull.Value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return new Uri($"{Prefix}{id:D}:{encryption.ActiveKey}");
+        return new PayloadInsert(command, new Uri($"{Prefix}{id:D}:{encryption.ActiveKey}"));
     }
 
     /// <summary>Deletes a payload; true when it existed. Idempotent.</summary>
@@ -74,4 +93,11 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, P
             ? (id, parts[1])
             : throw new MessageDataException($"Not a CarePlanMesh payload address: {address}");
     }
+}
+
+/// <summary>A payload's insert, not yet sent, and the address it will have (<see cref="PostgresMessageDataRepository.Insert"/>).</summary>
+public sealed record PayloadInsert(NpgsqlBatchCommand Command, Uri Address)
+{
+    /// <summary>The claim check a message carries for this payload.</summary>
+    public MessageData<byte[]> Reference => PostgresMessageDataRepository.Reference(Address);
 }

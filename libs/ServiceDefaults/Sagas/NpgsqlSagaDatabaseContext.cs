@@ -35,19 +35,31 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
     }
 
     /// <summary>Inserts the instance at once (committed when this returns); false when an instance with its id is already there.</summary>
-    public async Task<bool> Insert(TSaga instance, CancellationToken cancellationToken)
+    public Task<bool> Insert(TSaga instance, CancellationToken cancellationToken) => Insert(instance, [], cancellationToken);
+
+    /// <summary>
+    /// Inserts the instance at once, in one batch after <paramref name="alongside"/>: PostgreSQL runs a batch as one
+    /// implicit transaction, so those statements commit with the insert, in one commit and one round trip, or fail
+    /// with it. They are not undone when the instance is already there (false).
+    /// </summary>
+    public async Task<bool> Insert(TSaga instance, IReadOnlyList<NpgsqlBatchCommand> alongside, CancellationToken cancellationToken)
     {
         instance.Version = 1;
         var columns = string.Concat(options.Columns.Select(c => ", " + c.Name));
         var values = string.Concat(options.Columns.Select((_, i) => $", @p{i}"));
-        await using var command = new NpgsqlCommand(
+        var insert = new NpgsqlBatchCommand(
             $"""
             INSERT INTO {options.Table} (correlation_id, version, current_state, data{columns})
             VALUES (@id, @version, @state, @data::jsonb{values})
             ON CONFLICT (correlation_id) DO NOTHING
-            """, connection);
-        AddParameters(command, instance);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            """);
+        AddParameters(insert.Parameters, instance);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var command in alongside)
+            batch.BatchCommands.Add(command);
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        if (insert.RecordsAffected != 1)
             return false;
         _written.Add((null, instance));
         return true;
@@ -69,7 +81,7 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
                 UPDATE {options.Table} SET version = @version, current_state = @state, data = @data::jsonb{sets}
                 WHERE correlation_id = @id AND version = @loaded
                 """, connection);
-            AddParameters(command, instance);
+            AddParameters(command.Parameters, instance);
             command.Parameters.AddWithValue("loaded", loadedVersion);
             if (await command.ExecuteNonQueryAsync(ct) == 0)
             {
@@ -116,14 +128,14 @@ public sealed class NpgsqlSagaDatabaseContext<TSaga>(
     void Hold(Func<CancellationToken, Task> write) =>
         _pending = _pending is null ? write : throw new InvalidOperationException($"A second write to {options.Table} in one message; each message writes its saga once.");
 
-    void AddParameters(NpgsqlCommand command, TSaga instance)
+    void AddParameters(NpgsqlParameterCollection parameters, TSaga instance)
     {
-        command.Parameters.AddWithValue("id", instance.CorrelationId);
-        command.Parameters.AddWithValue("version", instance.Version);
-        command.Parameters.AddWithValue("state", StateOf(instance));
-        command.Parameters.AddWithValue("data", JsonSerializer.Serialize(instance, options.SerializerOptions));
+        parameters.AddWithValue("id", instance.CorrelationId);
+        parameters.AddWithValue("version", instance.Version);
+        parameters.AddWithValue("state", StateOf(instance));
+        parameters.AddWithValue("data", JsonSerializer.Serialize(instance, options.SerializerOptions));
         for (var i = 0; i < options.Columns.Count; i++)
-            command.Parameters.Add(new NpgsqlParameter($"p{i}", options.Columns[i].Type) { Value = options.Columns[i].Value(instance) ?? DBNull.Value });
+            parameters.Add(new NpgsqlParameter($"p{i}", options.Columns[i].Type) { Value = options.Columns[i].Value(instance) ?? DBNull.Value });
     }
 
     static string StateOf(TSaga instance) =>

@@ -11,7 +11,7 @@ namespace CarePlanMesh.Crypto.Consumers;
 
 /// <summary>
 /// Signs the payload with the relay's key and encrypts it to every current certificate of the recipient, stores the
-/// sealed package, records it, announces it, and only then deletes the plaintext. A redelivery after any of these
+/// sealed package and its record together, announces it, and only then deletes the plaintext. A redelivery after any of these
 /// steps finds the record and finishes the rest, so the plaintext is never needed twice.
 /// </summary>
 public sealed class SealSubmissionConsumer(
@@ -54,16 +54,16 @@ public sealed class SealSubmissionConsumer(
                 return;
             }
             var sealedBytes = sealer.Seal(plaintext, recipients);
-            var stored = await payloads.PutBytes(sealedBytes, context.CancellationToken);
+            var stored = payloads.Insert(sealedBytes);
             sealedPackage = new SubmissionSealed
             {
                 SubmissionId = command.SubmissionId,
                 SealedBytes = sealedBytes.Length,
                 SealedSha256 = Convert.ToHexStringLower(SHA256.HashData(sealedBytes)),
                 RecipientCertificateCount = recipients.Count,
-                SealedPackage = PostgresMessageDataRepository.Reference(stored.Address),
+                SealedPackage = stored.Reference,
             };
-            if (!await Record(sealedPackage, context.CancellationToken))
+            if (!await Record(sealedPackage, stored, context.CancellationToken))
             {
                 // Another replica sealed it meanwhile: keep its package, drop ours.
                 await payloads.Delete(stored.Address, context.CancellationToken);
@@ -113,20 +113,28 @@ public sealed class SealSubmissionConsumer(
         };
     }
 
-    async Task<bool> Record(SubmissionSealed sealedPackage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the sealed package and its record in one batch, which PostgreSQL commits as one implicit transaction: one
+    /// commit and one round trip for both. False when another replica recorded its package first (ours is stored then).
+    /// </summary>
+    async Task<bool> Record(SubmissionSealed sealedPackage, PayloadInsert package, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var batch = dataSource.CreateBatch();
+        var record = new NpgsqlBatchCommand(
             """
             INSERT INTO crypto.sealed_packages (submission_id, sealed_package, sealed_bytes, sealed_sha256, recipient_certs)
             VALUES (@id, @package, @bytes, @sha, @certs)
             ON CONFLICT (submission_id) DO NOTHING
             """);
-        command.Parameters.AddWithValue("id", sealedPackage.SubmissionId);
-        command.Parameters.AddWithValue("package", sealedPackage.SealedPackage.Address.ToString());
-        command.Parameters.AddWithValue("bytes", sealedPackage.SealedBytes);
-        command.Parameters.AddWithValue("sha", sealedPackage.SealedSha256);
-        command.Parameters.AddWithValue("certs", sealedPackage.RecipientCertificateCount);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        record.Parameters.AddWithValue("id", sealedPackage.SubmissionId);
+        record.Parameters.AddWithValue("package", package.Address.ToString());
+        record.Parameters.AddWithValue("bytes", sealedPackage.SealedBytes);
+        record.Parameters.AddWithValue("sha", sealedPackage.SealedSha256);
+        record.Parameters.AddWithValue("certs", sealedPackage.RecipientCertificateCount);
+        batch.BatchCommands.Add(package.Command);
+        batch.BatchCommands.Add(record);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return record.RecordsAffected == 1;
     }
 }
 

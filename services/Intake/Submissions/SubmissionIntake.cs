@@ -15,8 +15,8 @@ namespace CarePlanMesh.Intake.Submissions;
 /// <summary>
 /// Takes one send unit from the API: checks the upload, the file names and the route, stores the payload
 /// (claim check) and the saga instance already in its first step, Validating (Received first in its timeline), then
-/// sends that step's command and announces the unit. Nothing is stored when any check fails; a payload stored for a
-/// submission that could not be created is deleted again.
+/// sends that step's command and announces the unit. Nothing is stored when any check fails, and the payload and the
+/// saga row commit together.
 /// </summary>
 public sealed class SubmissionIntake(
     SubmissionStore store,
@@ -134,7 +134,7 @@ public sealed class SubmissionIntake(
     {
         var now = clock.GetUtcNow();
         var archive = SendUnitArchive.Create(uploads.Concat(signatures).Select(u => new SendUnitArchive.Entry(u.FileName, u.Content)));
-        var payload = await payloads.PutBytes(archive, cancellationToken);
+        var payload = payloads.Insert(archive);
         // The saga's first step starts here rather than from the announcement: one message, one saga load and one saga
         // write fewer per submission (docs/benchmarks.md, "2026-12-06 (6)").
         var submission = new SubmissionState
@@ -163,15 +163,9 @@ public sealed class SubmissionIntake(
             Timeline = [new TimelineEntry(SubmissionStates.Received, now), new TimelineEntry(SubmissionStates.Validating, now)],
             TraceParent = Activity.Current?.Id,
         };
-        try
-        {
-            await store.Create(submission, cancellationToken);
-        }
-        catch
-        {
-            await payloads.Delete(payload.Address, CancellationToken.None);
-            throw;
-        }
+        // The payload and the row commit together (one commit and one round trip fewer than two writes): neither exists
+        // without the other.
+        await store.Create(submission, payload, cancellationToken);
         return submission;
     }
 

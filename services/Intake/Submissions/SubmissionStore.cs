@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.ServiceDefaults.Sagas;
 using CarePlanMesh.Intake.Submissions.StateMachines;
 using Npgsql;
@@ -73,10 +74,14 @@ public sealed partial class SubmissionStore(NpgsqlDataSource dataSource)
         return options;
     }
 
-    public async Task Create(SubmissionState submission, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts a new submission's saga row and, in the same implicit transaction, its payload. Ids are never reused
+    /// (NewId); should one be, the payload is left to expire with every claim check.
+    /// </summary>
+    public async Task Create(SubmissionState submission, PayloadInsert payload, CancellationToken cancellationToken)
     {
         await using var database = new NpgsqlSagaDatabaseContext<SubmissionState>(await dataSource.OpenConnectionAsync(cancellationToken), Options);
-        if (!await database.Insert(submission, cancellationToken))
+        if (!await database.Insert(submission, [payload.Command], cancellationToken))
             throw new InvalidOperationException($"Submission {submission.CorrelationId} exists already.");
         await database.Commit(cancellationToken);
     }

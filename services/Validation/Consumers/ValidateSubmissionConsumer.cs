@@ -1,6 +1,7 @@
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Reconciliation;
 using CarePlanMesh.Security;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Standard;
 using CarePlanMesh.Validation.Reconciliation;
 using MassTransit;
@@ -14,7 +15,7 @@ namespace CarePlanMesh.Validation.Consumers;
 /// payload, so a redelivered command simply yields the same outcome again.
 /// </summary>
 public sealed class ValidateSubmissionConsumer(
-    IMessageDataRepository repository, IOptions<ValidationPolicy> policy, ReconciliationFacts reconciliation, ILogger<ValidateSubmissionConsumer> logger)
+    PostgresMessageDataRepository payloads, IOptions<ValidationPolicy> policy, ReconciliationFacts reconciliation, ILogger<ValidateSubmissionConsumer> logger)
     : IConsumer<ValidateSubmission>
 {
     public async Task Consume(ConsumeContext<ValidateSubmission> context)
@@ -44,7 +45,11 @@ public sealed class ValidateSubmissionConsumer(
         // A valid 予定 / 実績 unit yields reconciliation facts.
         var facts = errors == 0 ? reconciliation.Extract(contents) : null;
         ValidationMetrics.Count(defects);
-        var stored = defects.Count > 0 ? await repository.PutBytes(DefectReport.Serialize(defects), context.CancellationToken) : null;
+        // The defect report and the facts are stored in one batch: one commit for both.
+        var defectReport = defects.Count > 0 ? payloads.Insert(DefectReport.Serialize(defects)) : null;
+        var factsPayload = facts is not null ? ReconciliationFacts.Payload(payloads, facts) : null;
+        if (new[] { defectReport, factsPayload }.OfType<PayloadInsert>().ToList() is { Count: > 0 } stored)
+            await payloads.Write(stored, context.CancellationToken);
         logger.LogDebug("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, files.Count, records, errors, warnings);
 
@@ -55,12 +60,12 @@ public sealed class ValidateSubmissionConsumer(
                 ErrorCount = errors,
                 WarningCount = warnings,
                 RuleIds = ruleIds,
-                DefectReport = stored!,
+                DefectReport = defectReport!.Reference,
             });
         else
         {
             if (facts is not null)
-                await reconciliation.Hand(context, facts, report);
+                await reconciliation.Hand(context, facts, factsPayload!.Reference, report);
             await context.Publish(new SubmissionValidated
             {
                 SubmissionId = command.SubmissionId,
@@ -68,7 +73,7 @@ public sealed class ValidateSubmissionConsumer(
                 RecordCount = records,
                 WarningCount = warnings,
                 RuleIds = ruleIds,
-                DefectReport = stored,
+                DefectReport = defectReport?.Reference,
             });
         }
     }

@@ -1,5 +1,6 @@
 using CarePlanMesh.Contracts;
 using CarePlanMesh.Reconciliation;
+using CarePlanMesh.ServiceDefaults.MessageData;
 using CarePlanMesh.Standard;
 using MassTransit;
 
@@ -21,11 +22,15 @@ public sealed class ReconciliationFacts(
 
     public ExtractedUnit? Extract(IReadOnlyList<(string Name, byte[] Content)> files) => FactExtractor.Extract(files, pseudonyms);
 
-    public async Task Hand(ConsumeContext<ValidateSubmission> context, ExtractedUnit unit, ValidationReport validated)
+    /// <summary>The facts' claim check, for the caller to store with its own payloads (<see cref="Hand"/> hands it over).</summary>
+    public static PayloadInsert Payload(PostgresMessageDataRepository payloads, ExtractedUnit unit) =>
+        payloads.Insert(FactsJson.Serialize(unit.Facts), Lifetime);
+
+    /// <param name="facts">The unit's facts, stored already (<see cref="Payload"/>).</param>
+    public async Task Hand(ConsumeContext<ValidateSubmission> context, ExtractedUnit unit, MessageData<byte[]> facts, ValidationReport validated)
     {
         var command = context.Message;
         var sendUnit = validated.Files.First(f => f.Name is not null).Name!.SendUnit;
-        var facts = await repository.PutBytes(FactsJson.Serialize(unit.Facts), Lifetime, context.CancellationToken);
         if (unit.Facts.Kind != FactKinds.Actual)
         {
             await context.Send(Queues.Address(Queues.Reconciliation), new RecordReconciliationFacts

@@ -3,11 +3,12 @@ using System.Globalization;
 namespace CarePlanMesh.LoadHarness;
 
 public sealed record HarnessOptions(
-    Uri Url, string Demo, string Data, double? Rate, TimeSpan Duration, TimeSpan Warmup, int? Offices, int Concurrency, bool Json)
+    Uri Url, string Demo, string Data, double? Rate, TimeSpan Duration, TimeSpan Warmup, int? Offices, int Concurrency, bool Json, string? Database)
 {
     public const string Usage = """
         CarePlanMesh load harness: offers send units to a running mesh (deploy/local/up) and reports throughput,
-        Received → AwaitingPickup latency, errors and CPU per submission of every process.
+        Received → AwaitingPickup latency, errors, CPU per submission of every process, and PostgreSQL's commits and WAL
+        per submission.
 
           --url URL          the relay's public API (https://127.0.0.1:7443)
           --demo DIR         the demo folder `up` writes: ca.pem, offices/, offices.json, samples/ (.data/demo)
@@ -17,6 +18,8 @@ public sealed record HarnessOptions(
           --warmup 10s       offered like the window but not measured
           --offices N        how many partnered, licensed sending offices of offices.json (all)
           --concurrency N    submissions in flight at --rate max (8)
+          --database CS      PostgreSQL to read pg_stat_database and pg_stat_wal from, or none (deploy/local's:
+                             Host=127.0.0.1;Port=55432;Username=careplanmesh;Password=careplanmesh;Database=careplanmesh)
           --json             also print the result as one JSON line
         """;
 
@@ -33,12 +36,13 @@ public sealed record HarnessOptions(
             else
                 throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
         }
-        var known = new[] { "--url", "--demo", "--data", "--rate", "--duration", "--warmup", "--offices", "--concurrency" };
+        var known = new[] { "--url", "--demo", "--data", "--rate", "--duration", "--warmup", "--offices", "--concurrency", "--database" };
         if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new ArgumentException($"Unknown option '{unknown}'.");
         string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
 
         var data = Get("--data", ".data");
+        var database = Get("--database", DeployLocalDatabase);
         var rate = Get("--rate", "max");
         return new HarnessOptions(
             new Uri(Get("--url", "https://127.0.0.1:7443")),
@@ -49,8 +53,12 @@ public sealed record HarnessOptions(
             ParseDuration(Get("--warmup", "10s")),
             named.TryGetValue("--offices", out var offices) ? (int)Positive(int.Parse(offices, CultureInfo.InvariantCulture), "--offices") : null,
             (int)Positive(int.Parse(Get("--concurrency", "8"), CultureInfo.InvariantCulture), "--concurrency"),
-            json);
+            json,
+            database == "none" ? null : database);
     }
+
+    /// <summary>The mesh's database as deploy/local/up creates it.</summary>
+    public const string DeployLocalDatabase = "Host=127.0.0.1;Port=55432;Username=careplanmesh;Password=careplanmesh;Database=careplanmesh";
 
     /// <summary>"90s", "2m", "500ms", or plain seconds.</summary>
     public static TimeSpan ParseDuration(string text)

@@ -15,10 +15,10 @@ public sealed record Sender(OfficeClient Client, SendUnits Units);
 
 /// <summary>
 /// Offers send units round-robin over the senders for warm-up + duration — at a fixed rate (open loop: a slow relay
-/// does not slow the offers) or as fast as they are taken with a fixed number in flight — takes a CPU snapshot at
-/// both ends of the measured window, then reads every accepted submission's timeline.
+/// does not slow the offers) or as fast as they are taken with a fixed number in flight — takes a CPU snapshot and
+/// PostgreSQL's counters at both ends of the measured window, then reads every accepted submission's timeline.
 /// </summary>
-public sealed class LoadRun(HarnessOptions options, IReadOnlyList<Sender> senders, MeshProcesses mesh, TextWriter log)
+public sealed class LoadRun(HarnessOptions options, IReadOnlyList<Sender> senders, MeshProcesses mesh, DatabaseCounters? database, TextWriter log)
 {
     static readonly string[] InFlightStates = ["Received", "Validating", "Sealing", "Routing"];
     static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
@@ -32,18 +32,19 @@ public sealed class LoadRun(HarnessOptions options, IReadOnlyList<Sender> sender
     {
         var window = Measure(cancellationToken);
         await (options.Rate is { } rate ? OfferAtRate(rate, cancellationToken) : OfferAtMost(options.Concurrency, cancellationToken));
-        var (before, after, start, end) = await window;
+        var (before, after, start, end, databaseUse) = await window;
 
         var accepted = _offers.Where(o => o.Id is not null).ToList();
         log.WriteLine($"Reading the timelines of {accepted.Count} submissions…");
         var outcomes = await ReadTimelines(accepted, cancellationToken);
-        return new RunResult(options, senders.Count, [.. _offers], outcomes, before, after, start, end);
+        return new RunResult(options, senders.Count, [.. _offers], outcomes, before, after, start, end, databaseUse);
     }
 
-    async Task<(CpuSnapshot Before, CpuSnapshot After, DateTimeOffset Start, DateTimeOffset End)> Measure(CancellationToken cancellationToken)
+    async Task<(CpuSnapshot Before, CpuSnapshot After, DateTimeOffset Start, DateTimeOffset End, DatabaseUse Database)> Measure(CancellationToken cancellationToken)
     {
         log.WriteLine($"Warming up for {options.Warmup.TotalSeconds:0} s…");
         await Task.Delay(options.Warmup, cancellationToken);
+        var (databaseBefore, problem) = database is null ? (null, "not asked for (--database none)") : await database.Read(cancellationToken);
         var before = mesh.Snapshot();
         var start = DateTimeOffset.UtcNow;
         _windowStart = start;
@@ -52,7 +53,12 @@ public sealed class LoadRun(HarnessOptions options, IReadOnlyList<Sender> sender
         var after = mesh.Snapshot();
         var end = DateTimeOffset.UtcNow;
         _stopped = true;
-        return (before, after, start, end);
+        if (databaseBefore is not null)
+        {
+            var (databaseAfter, problemAfter) = await database!.Read(cancellationToken);
+            return (before, after, start, end, databaseAfter is null ? new DatabaseUse(null, problemAfter) : new DatabaseUse(databaseAfter.Since(databaseBefore), null));
+        }
+        return (before, after, start, end, new DatabaseUse(null, problem));
     }
 
     async Task OfferAtMost(int inFlight, CancellationToken cancellationToken)

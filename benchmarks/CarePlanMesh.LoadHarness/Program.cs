@@ -45,7 +45,8 @@ try
         senders.Add(new Sender(client, new SendUnits(sender, recipient, samples, SendUnits.FirstSerial(serial, DateTime.UtcNow))));
     }
     Console.Error.WriteLine($"Offering to {options.Url} as {string.Join(", ", senders.Select(s => $"{s.Units.Sender}→{s.Units.Recipient}"))}; watching {string.Join(", ", mesh.Roots.Select(r => $"{r.Name} ({r.Pid})"))}");
-    var result = await new LoadRun(options, senders, mesh, Console.Error).Run(cancel.Token);
+    var database = options.Database is { } connectionString ? new DatabaseCounters(connectionString) : null;
+    var result = await new LoadRun(options, senders, mesh, database, Console.Error).Run(cancel.Token);
     Console.Write(result.Table());
     if (options.Json)
         Console.WriteLine(result.Json());

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace CarePlanMesh.LoadHarness;
 
-/// <summary>The figures of one run, worked out from the offers, the timelines and the two CPU snapshots.</summary>
+/// <summary>The figures of one run, worked out from the offers, the timelines, the two CPU snapshots and PostgreSQL's counters.</summary>
 public sealed class RunResult
 {
     readonly HarnessOptions _options;
@@ -22,10 +22,12 @@ public sealed class RunResult
     readonly double _otherCpuMs;
     readonly string _loadBefore;
     readonly string _loadAfter;
+    readonly DatabaseUse _database;
 
     public RunResult(HarnessOptions options, int offices, IReadOnlyList<Offer> offers, IReadOnlyDictionary<Guid, Outcome> outcomes,
-        CpuSnapshot before, CpuSnapshot after, DateTimeOffset start, DateTimeOffset end)
+        CpuSnapshot before, CpuSnapshot after, DateTimeOffset start, DateTimeOffset end, DatabaseUse database)
     {
+        _database = database;
         _options = options;
         _offices = offices;
         _seconds = (end - start).TotalSeconds;
@@ -82,6 +84,10 @@ public sealed class RunResult
         text.AppendLine(CultureInfo.InvariantCulture, $"{"other processes",-24} {_otherCpuMs,10:0}");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"machine: {Environment.ProcessorCount} CPUs {_machineBusy:P0} busy; load average before {_loadBefore}, after {_loadAfter}");
+        text.AppendLine(_database.Counted is { } db
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"postgresql per submission: {Ms(PerSubmission(db.Commits))} commits, {Ms(PerSubmission(db.Rollbacks))} rollbacks, {Ms(PerSubmission(db.WalRecords))} WAL records, {Ms(PerSubmission(db.WalBytes / 1024.0))} KiB of WAL, {Ms(PerSubmission(db.WalSyncs))} WAL flushes")
+            : $"postgresql counters: not read ({_database.Problem})");
         return text.ToString();
     }
 
@@ -114,6 +120,16 @@ public sealed class RunResult
                 .Append(new("total", Round(PerSubmission(_cpuMs.Values.Sum())))).ToDictionary(),
             harnessCpuMsPerSubmission = Round(PerSubmission(_harnessCpuMs)),
             otherCpuMs = Round(_otherCpuMs),
+            postgresPerSubmission = _database.Counted is { } db
+                ? new
+                {
+                    commits = Round(PerSubmission(db.Commits)),
+                    rollbacks = Round(PerSubmission(db.Rollbacks)),
+                    walRecords = Round(PerSubmission(db.WalRecords)),
+                    walKiB = Round(PerSubmission(db.WalBytes / 1024.0)),
+                    walFlushes = Round(PerSubmission(db.WalSyncs)),
+                }
+                : null,
             machine = new { cpus = Environment.ProcessorCount, busy = Math.Round(_machineBusy, 3), loadAverageBefore = _loadBefore, loadAverageAfter = _loadAfter },
         });
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -69,20 +70,28 @@ public sealed class RateLimitTests(MeshFixture mesh)
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/v1/submissions?limit=1")).StatusCode);
 
         // Alone, each replica would pass 5 of a burst of 10; sharing, each passes its 3 (4 if a refill falls within the burst).
-        // Each attempt starts with full buckets; replicas count each other within a heartbeat of starting.
-        (int First, int Second) passed = default;
-        await mesh.Eventually(async () =>
+        // Each attempt starts with full buckets; replicas count each other within a heartbeat of starting. A burst that
+        // takes more than a second on a busy machine gets a refill more: the attempt is repeated, for up to 90 s, and the
+        // connections are opened by a burst before it, so that the measured burst spends no time on TLS handshakes.
+        var passed = await Poll.Until(async () =>
         {
+            await Task.WhenAll(Burst(first), Burst(second));
             await Task.Delay(refill);
-            var bursts = await Task.WhenAll(
-                Task.WhenAll(Enumerable.Range(0, 10).Select(_ => first.GetAsync("/v1/submissions?limit=1"))),
-                Task.WhenAll(Enumerable.Range(0, 10).Select(_ => second.GetAsync("/v1/submissions?limit=1"))));
-            Assert.All(bursts.SelectMany(burst => burst), r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
-            passed = (bursts[0].Count(r => r.StatusCode == HttpStatusCode.OK), bursts[1].Count(r => r.StatusCode == HttpStatusCode.OK));
-            return passed.First <= 4 && passed.Second <= 4;
-        });
+            var clock = Stopwatch.StartNew();
+            var bursts = await Task.WhenAll(Burst(first), Burst(second));
+            Assert.All(bursts.SelectMany(burst => burst), status => Assert.Contains(status, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+            return (First: bursts[0].Count(s => s == HttpStatusCode.OK), Second: bursts[1].Count(s => s == HttpStatusCode.OK), Took: clock.Elapsed);
+        }, p => p.First <= 4 && p.Second <= 4, TimeSpan.FromSeconds(90),
+            last => $"The last attempt passed {last.First} and {last.Second} of 10 each in {last.Took.TotalMilliseconds:0} ms.\n{mesh.Logs()}");
 
         Assert.InRange(passed.First, 3, 4);
         Assert.InRange(passed.Second, 3, 4);
     }
+
+    static async Task<HttpStatusCode[]> Burst(HttpClient client) =>
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            using var response = await client.GetAsync("/v1/submissions?limit=1");
+            return response.StatusCode;
+        }));
 }

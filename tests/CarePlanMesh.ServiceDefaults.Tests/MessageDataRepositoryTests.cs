@@ -113,6 +113,7 @@ public sealed class MessageDataRepositoryTests(DatabaseFixture database)
         var first = _repository.Insert([1, 2, 3]);
         var second = _repository.Insert("被保険者番号"u8.ToArray(), TimeSpan.FromHours(1));
 
+        await _repository.Write([]);
         await _repository.Write([first, second]);
 
         Assert.Equal([1, 2, 3], ReadAll(await _repository.Get(first.Address)));

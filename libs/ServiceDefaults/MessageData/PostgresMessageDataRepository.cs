@@ -33,9 +33,11 @@ public sealed class PostgresMessageDataRepository(NpgsqlDataSource dataSource, P
         return insert.Address;
     }
 
-    /// <summary>Writes several payloads in one batch: one implicit transaction, one commit and one round trip for all.</summary>
+    /// <summary>Writes several payloads in one batch: one implicit transaction, one commit and one round trip for all; none, nothing.</summary>
     public async Task Write(IReadOnlyList<PayloadInsert> inserts, CancellationToken cancellationToken = default)
     {
+        if (inserts.Count == 0)
+            return;
         await using var batch = dataSource.CreateBatch();
         foreach (var insert in inserts)
             batch.BatchCommands.Add(insert.Command);

@@ -47,9 +47,8 @@ public sealed class ValidateSubmissionConsumer(
         ValidationMetrics.Count(defects);
         // The defect report and the facts are stored in one batch: one commit for both.
         var defectReport = defects.Count > 0 ? payloads.Insert(DefectReport.Serialize(defects)) : null;
-        var factsPayload = facts is not null ? ReconciliationFacts.Payload(payloads, facts) : null;
-        if (new[] { defectReport, factsPayload }.OfType<PayloadInsert>().ToList() is { Count: > 0 } stored)
-            await payloads.Write(stored, context.CancellationToken);
+        var factsPayload = facts is not null ? reconciliation.Payload(facts) : null;
+        await payloads.Write([.. new[] { defectReport, factsPayload }.OfType<PayloadInsert>()], context.CancellationToken);
         logger.LogDebug("Validated submission {SubmissionId}: {Files} files, {Records} records, {Errors} errors, {Warnings} warnings",
             command.SubmissionId, files.Count, records, errors, warnings);
 

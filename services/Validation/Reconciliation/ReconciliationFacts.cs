@@ -13,7 +13,7 @@ namespace CarePlanMesh.Validation.Reconciliation;
 /// </summary>
 public sealed class ReconciliationFacts(
     Pseudonyms pseudonyms,
-    IMessageDataRepository repository,
+    PostgresMessageDataRepository payloads,
     IRequestClient<ReconcileActuals> reconcile,
     ILogger<ReconciliationFacts> logger)
 {
@@ -23,8 +23,7 @@ public sealed class ReconciliationFacts(
     public ExtractedUnit? Extract(IReadOnlyList<(string Name, byte[] Content)> files) => FactExtractor.Extract(files, pseudonyms);
 
     /// <summary>The facts' claim check, for the caller to store with its own payloads (<see cref="Hand"/> hands it over).</summary>
-    public static PayloadInsert Payload(PostgresMessageDataRepository payloads, ExtractedUnit unit) =>
-        payloads.Insert(FactsJson.Serialize(unit.Facts), Lifetime);
+    public PayloadInsert Payload(ExtractedUnit unit) => payloads.Insert(FactsJson.Serialize(unit.Facts), Lifetime);
 
     /// <param name="facts">The unit's facts, stored already (<see cref="Payload"/>).</param>
     public async Task Hand(ConsumeContext<ValidateSubmission> context, ExtractedUnit unit, MessageData<byte[]> facts, ValidationReport validated)
@@ -74,7 +73,7 @@ public sealed class ReconciliationFacts(
         {
             ReconciliationId = command.SubmissionId,
             CareOffice = command.RecipientOffice,
-            Report = await repository.PutBytes(report, Lifetime, context.CancellationToken),
+            Report = await payloads.PutBytes(report, Lifetime, context.CancellationToken),
         });
         logger.LogInformation("Reconciliation report of submission {SubmissionId} sent for sealing: {Differences} differences", command.SubmissionId, result.Differences.Count);
     }

@@ -17,7 +17,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
     {
         var samples = Path.Combine(_work, "samples");
         var written = await Cpm(null, "samples", "--out", samples);
-        Assert.Equal(0, written.ExitCode);
+        written.AssertExit(0);
         // This test's own send unit: the sample unit under another 連番.
         var files = Directory.GetFiles(samples, "UP*_0300000100_43_0300000005_11_20250525103000.CSV")
             .Select(path => { var renamed = path.Replace("20250525103000", "20250525140000"); File.Move(path, renamed); return renamed; })
@@ -26,7 +26,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Equal(SampleFiles.Ms932Bytes(SampleFiles.Plan), await File.ReadAllBytesAsync(files.Single(f => Path.GetFileName(f).StartsWith("UPPLAN_"))));
 
         var submitted = await Cpm(MeshFixture.CareOffice, ["submit", .. files]);
-        Assert.Equal(0, submitted.ExitCode);
+        submitted.AssertExit(0);
         var id = Json(submitted.Output).GetProperty("id").GetString()!;
 
         await WaitForState(id, "AwaitingPickup");
@@ -34,16 +34,16 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.Contains(Json(mailbox.Output).GetProperty("items").EnumerateArray(), item => item.GetProperty("id").GetString() == id);
 
         var package = Path.Combine(_work, "package.p7m");
-        Assert.Equal(0, (await Cpm(MeshFixture.Provider, "download", id, "--out", package)).ExitCode);
+        (await Cpm(MeshFixture.Provider, "download", id, "--out", package)).AssertExit(0);
         var zip = Path.Combine(_work, "files.zip");
         var opened = await Cpm(MeshFixture.Provider, "open", package, "--out", zip);
-        Assert.Equal(0, opened.ExitCode);
+        opened.AssertExit(0);
         Assert.Contains("verified", opened.Output);
         var entries = SendUnitArchive.Read(await File.ReadAllBytesAsync(zip));
         foreach (var file in files)
             Assert.Equal(await File.ReadAllBytesAsync(file), entries.Single(e => e.Name == Path.GetFileName(file)).Content);
 
-        Assert.Equal(0, (await Cpm(MeshFixture.Provider, "ack", id)).ExitCode);
+        (await Cpm(MeshFixture.Provider, "ack", id)).AssertExit(0);
         await WaitForState(id, "Acknowledged");
     }
 
@@ -56,7 +56,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
         var refused = await Cpm(MeshFixture.CareOffice, "submit", actual);
 
-        Assert.Equal(1, refused.ExitCode);
+        refused.AssertExit(1);
         Assert.Contains("403", refused.Error);
         Assert.Contains("\"titleJa\"", refused.Error);
         Assert.Contains("0300000005", refused.Error);
@@ -77,7 +77,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
         var opened = await Cpm(MeshFixture.OtherProvider, "open", package, "--out", Path.Combine(_work, "files.zip"));
 
-        Assert.Equal(1, opened.ExitCode);
+        opened.AssertExit(1);
         Assert.StartsWith("cpm open:", opened.Error);
         Assert.False(File.Exists(Path.Combine(_work, "files.zip")));
     }
@@ -89,14 +89,14 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         await Cpm(null, "samples", "--out", samples);
 
         var valid = await Cpm(null, "validate", samples);
-        Assert.Equal(0, valid.ExitCode);
+        valid.AssertExit(0);
         Assert.Contains("0 errors", valid.Output);
 
         var plan = Directory.GetFiles(samples, "UPPLAN_*.CSV").Single();
         var text = Ms932.Encoding.GetString(await File.ReadAllBytesAsync(plan));
         await File.WriteAllBytesAsync(plan, Ms932.Encoding.GetBytes(text.Replace(",20250602,", ",20250702,")));
         var invalid = await Cpm(null, "validate", plan, "--json");
-        Assert.Equal(1, invalid.ExitCode);
+        invalid.AssertExit(1);
         var report = Json(invalid.Output);
         Assert.False(report.GetProperty("valid").GetBoolean());
         var defect = Assert.Single(report.GetProperty("defects").EnumerateArray(), d => d.GetProperty("rule").GetString() == "record.service-date-month");
@@ -109,7 +109,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
     public async Task Partners_directory_licence_and_withdrawal_work_from_the_command_line()
     {
         var directory = await Cpm(MeshFixture.CareOffice, "directory", "--prefecture", "03", "--type", "17");
-        Assert.Equal(0, directory.ExitCode);
+        directory.AssertExit(0);
         Assert.Equal([MeshFixture.OtherProvider], Json(directory.Output).GetProperty("offices").EnumerateArray().Select(o => o.GetProperty("officeNumber").GetString()!));
 
         var partners = await Cpm(MeshFixture.CareOffice, "partners");
@@ -117,9 +117,9 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
             p => p.GetProperty("partnerOffice").GetString() == MeshFixture.Provider && p.GetProperty("state").GetString() == "active");
         Assert.True(Json((await Cpm(MeshFixture.CareOffice, "licence")).Output).GetProperty("valid").GetBoolean());
         var self = await Cpm(MeshFixture.CareOffice, "partner-request", MeshFixture.CareOffice);
-        Assert.Equal(1, self.ExitCode);
+        self.AssertExit(1);
         Assert.Contains("same-office", self.Error);
-        Assert.Equal(2, (await Cpm(MeshFixture.CareOffice, "partner", "not-an-id", "approve")).ExitCode);
+        (await Cpm(MeshFixture.CareOffice, "partner", "not-an-id", "approve")).AssertExit(2);
 
         var samples = Path.Combine(_work, "samples");
         await Cpm(null, "samples", "--out", samples);
@@ -129,44 +129,44 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         var id = Json((await Cpm(MeshFixture.CareOffice, ["submit", .. files])).Output).GetProperty("id").GetString()!;
         await WaitForState(id, "AwaitingPickup");
         var withdrawn = await Cpm(MeshFixture.CareOffice, "withdraw", id);
-        Assert.Equal(0, withdrawn.ExitCode);
+        withdrawn.AssertExit(0);
         Assert.Equal("Withdrawn", Json(withdrawn.Output).GetProperty("state").GetString());
         var duplicate = await Cpm(MeshFixture.CareOffice, ["submit", .. files]);
-        Assert.Equal(0, duplicate.ExitCode); // a withdrawn submission is no duplicate
+        duplicate.AssertExit(0); // a withdrawn submission is no duplicate
         Assert.Contains("duplicate", (await Cpm(MeshFixture.CareOffice, ["submit", .. files])).Error);
-        Assert.Equal(0, (await Cpm(MeshFixture.CareOffice, ["submit", "--resend", .. files])).ExitCode);
+        (await Cpm(MeshFixture.CareOffice, ["submit", "--resend", .. files])).AssertExit(0);
     }
 
     [Fact]
     public async Task Registry_commands_work_for_the_operator_only()
     {
         var refused = await Cpm(MeshFixture.CareOffice, "admin-office", "1500000401", "--name", "CLI登録事業所", "--types", "11,13");
-        Assert.Equal(1, refused.ExitCode);
+        refused.AssertExit(1);
         Assert.Contains("admin-only", refused.Error);
 
         var registered = await Cpm(MeshFixture.Operator, "admin-office", "1500000401", "--name", "CLI登録事業所", "--types", "11,13");
-        Assert.Equal(0, registered.ExitCode);
-        Assert.Equal(0, (await Cpm(MeshFixture.Operator, "admin-licence", "1500000401")).ExitCode);
-        Assert.Equal(2, (await Cpm(MeshFixture.Operator, "admin-staff", "1500000401")).ExitCode);
+        registered.AssertExit(0);
+        (await Cpm(MeshFixture.Operator, "admin-licence", "1500000401")).AssertExit(0);
+        (await Cpm(MeshFixture.Operator, "admin-staff", "1500000401")).AssertExit(2);
     }
 
     [Fact]
     public async Task Help_lists_every_command_and_an_unknown_command_gets_a_suggestion_and_exit_code_2()
     {
         var help = await Cpm(null, "--help");
-        Assert.Equal(0, help.ExitCode);
+        help.AssertExit(0);
         foreach (var command in new[] { "dev-pki", "samples", "validate", "submit", "withdraw", "status", "mailbox", "download", "open", "ack", "directory",
                      "partners", "partner-request", "partner", "licence", "free-pass", "admin-office", "admin-staff", "admin-certificate", "admin-revoke",
                      "admin-licence", "audit-verify", "probe", "ops", "agent" })
             Assert.Matches($"(?m)^  {command}( |$)", help.Output);
 
         var typo = await Cpm(MeshFixture.CareOffice, "sbumit", "x.CSV");
-        Assert.Equal(2, typo.ExitCode);
+        typo.AssertExit(2);
         Assert.Contains("Did you mean", typo.Output + typo.Error);
         Assert.Matches("(?m)^submit$", typo.Output + typo.Error);
 
         var usage = await Cpm(MeshFixture.CareOffice, "status", "not-an-id", "--json");
-        Assert.Equal(2, usage.ExitCode);
+        usage.AssertExit(2);
         var problem = Json(usage.Output);
         Assert.Equal("urn:careplanmesh:cpm:usage", problem.GetProperty("type").GetString());
         Assert.Contains("not-an-id", problem.GetProperty("detail").GetString());
@@ -179,7 +179,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
     {
         var demo = Path.Combine(_work, "demo-with-load-pairs");
         var made = await Cpm(null, "dev-pki", "--out", demo, "--load-pairs", "2", "--json");
-        Assert.Equal(0, made.ExitCode);
+        made.AssertExit(0);
         var offices = Json(made.Output).GetProperty("offices").EnumerateArray().Select(o => o.GetProperty("officeNumber").GetString()).ToList();
         Assert.Equal([.. DevelopmentPki.DefaultOffices.Select(o => o.OfficeNumber), "0391000001", "0392000001", "0391000002", "0392000002"], offices);
         var directory = OfficeDirectoryFile.Read(Path.Combine(demo, "offices.json")).ToDictionary(o => o.OfficeNumber);
@@ -187,7 +187,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Assert.True(directory["0391000002"].Licensed && directory["0392000002"].Licensed);
 
         var refused = await Cpm(null, "dev-pki", "--out", Path.Combine(_work, "too-many"), "--load-pairs", "501");
-        Assert.Equal(2, refused.ExitCode);
+        refused.AssertExit(2);
         Assert.Contains("--load-pairs", refused.Output + refused.Error);
         Assert.False(Directory.Exists(Path.Combine(_work, "too-many")));
     }
@@ -205,7 +205,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
         // --wait: the status once validation, sealing and routing are over, in one JSON document.
         var submitted = await Cpm(MeshFixture.CareOffice, ["submit", "--wait", "--json", .. files]);
-        Assert.Equal(0, submitted.ExitCode);
+        submitted.AssertExit(0);
         var submission = Json(submitted.Output);
         Assert.Equal("AwaitingPickup", submission.GetProperty("state").GetString());
         var id = submission.GetProperty("id").GetString()!;
@@ -213,7 +213,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
         var package = Path.Combine(_work, "package.p7m");
         var downloaded = await Cpm(MeshFixture.Provider, "download", id, "--out", package, "--json");
-        Assert.Equal(0, downloaded.ExitCode);
+        downloaded.AssertExit(0);
         var saved = Json(downloaded.Output);
         Assert.Equal(new FileInfo(package).Length, saved.GetProperty("bytes").GetInt64());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(package))), saved.GetProperty("sha256").GetString());
@@ -222,13 +222,13 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
 
         // A refusal: the relay's problem on standard output, exit code 1 kept.
         var refused = await Cpm(MeshFixture.CareOffice, "submit", Directory.GetFiles(samples, "UPJSK_*.CSV").Single(), "--json");
-        Assert.Equal(1, refused.ExitCode);
+        refused.AssertExit(1);
         var problem = Json(refused.Output);
         Assert.Equal(403, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("titleJa").GetString()));
         // And one of cpm's own: another office's key cannot open the package.
         var wrongKey = await Cpm(MeshFixture.OtherProvider, "open", package, "--out", Path.Combine(_work, "other.zip"), "--json");
-        Assert.Equal(1, wrongKey.ExitCode);
+        wrongKey.AssertExit(1);
         Assert.Equal("urn:careplanmesh:cpm:package", Json(wrongKey.Output).GetProperty("type").GetString());
     }
 
@@ -237,7 +237,7 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         Poll.Until(async () =>
         {
             var status = await Cpm(MeshFixture.CareOffice, "status", id);
-            Assert.Equal(0, status.ExitCode);
+            status.AssertExit(0);
             return Json(status.Output).GetProperty("state").GetString();
         }, last => last == state, TimeSpan.FromSeconds(60), last => $"Submission {id} stayed {last}, expected {state}.\n{mesh.Logs()}");
 
@@ -250,14 +250,14 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         var ready = new Uri(mesh.Management["billing-reconciliation"], "/health/ready").ToString();
 
         var up = await Cpm(null, "probe", ready, "--json");
-        Assert.Equal(0, up.ExitCode);
+        up.AssertExit(0);
         Assert.Equal(200, Json(up.Output).GetProperty("status").GetInt32());
 
         await mesh.Stop("billing-reconciliation");
         try
         {
             var down = await Cpm(null, "probe", ready, "--timeout", "2");
-            Assert.Equal(1, down.ExitCode);
+            down.AssertExit(1);
             Assert.Contains($"{ready} cannot be reached", down.Error);
             var problem = Json((await Cpm(null, "probe", ready, "--timeout", "2", "--json")).Output);
             Assert.Equal("urn:careplanmesh:cpm:unreachable", problem.GetProperty("type").GetString());
@@ -267,14 +267,14 @@ public sealed class CommandLineClientTests(MeshFixture mesh) : IDisposable
         {
             await mesh.Start("billing-reconciliation");
         }
-        Assert.Equal(0, (await Cpm(null, "probe", ready)).ExitCode);
+        (await Cpm(null, "probe", ready)).AssertExit(0);
         // Not an http(s) address: a usage error, not a crash.
         var usage = await Cpm(null, "probe", "ftp://127.0.0.1/health/ready");
-        Assert.Equal(2, usage.ExitCode);
+        usage.AssertExit(2);
         Assert.Contains("URL must be an absolute http(s) address", usage.Error);
     }
 
-    Task<(int ExitCode, string Output, string Error)> Cpm(string? office, params string[] args)
+    Task<CpmRun> Cpm(string? office, params string[] args)
     {
         var environment = new Dictionary<string, string>
         {

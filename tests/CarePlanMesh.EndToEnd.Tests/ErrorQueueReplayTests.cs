@@ -29,7 +29,7 @@ public sealed class ErrorQueueReplayTests(MeshFixture mesh) : IDisposable
             id = await mesh.Submit(careOffice, SampleFiles.PlanSendUnit(SendUnit));
             await mesh.Eventually(async () => (await Cpm("list", "submission-state")).Output.Contains("submission-state_error\t1"));
             var shown = await Cpm("show", "submission-state");
-            Assert.Equal(0, shown.ExitCode);
+            shown.AssertExit(0);
             var failed = JsonDocument.Parse(shown.Output.Trim()).RootElement;
             Assert.Contains("urn:message:CarePlanMesh.Contracts:SubmissionRouted", failed.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));
             Assert.Equal("Npgsql.PostgresException", failed.GetProperty("fault").GetProperty("ExceptionType").GetString());
@@ -41,7 +41,7 @@ public sealed class ErrorQueueReplayTests(MeshFixture mesh) : IDisposable
         }
 
         var replayed = await Cpm("replay", "submission-state");
-        Assert.Equal(0, replayed.ExitCode);
+        replayed.AssertExit(0);
         Assert.Contains("replayed 1 into submission-state", replayed.Output);
         await mesh.WaitForState(careOffice, id, "AwaitingPickup");
         Assert.Equal(HttpStatusCode.OK, (await provider.GetAsync($"/v1/mailbox/{id}")).StatusCode);
@@ -65,9 +65,9 @@ public sealed class ErrorQueueReplayTests(MeshFixture mesh) : IDisposable
     public async Task An_unknown_queue_is_named_and_fails_the_command()
     {
         var listed = await Cpm("list", "no-such-queue");
-        Assert.Equal(1, listed.ExitCode);
+        listed.AssertExit(1);
         Assert.Contains("no queue no-such-queue_error", listed.Error);
     }
 
-    Task<(int ExitCode, string Output, string Error)> Cpm(params string[] args) => CpmProcess.OpsErrors(mesh, _work, args);
+    Task<CpmRun> Cpm(params string[] args) => CpmProcess.OpsErrors(mesh, _work, args);
 }

@@ -71,7 +71,7 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
         var packageBefore = await Download(sealedBefore);
         var packageAfter = await Download(sealedAfter);
         var refused = await Cpm("open", packageAfter, "--out", Path.Combine(_work, "refused.zip"), "--relay", oldFile, "--json");
-        Assert.Equal(1, refused.ExitCode);
+        refused.AssertExit(1);
         var problem = JsonDocument.Parse(refused.Output).RootElement;
         var newSerial = X509Certificate2.CreateFromPem(newCertificate).SerialNumber;
         Assert.Contains("not by the relay", problem.GetProperty("detail").GetString());
@@ -167,7 +167,7 @@ public sealed class RelayCertificateRenewalTests(MeshFixture mesh) : IAsyncLifet
         return package;
     }
 
-    Task<(int ExitCode, string Output, string Error)> Cpm(params string[] args) => CpmProcess.Run(_work, new Dictionary<string, string>
+    Task<CpmRun> Cpm(params string[] args) => CpmProcess.Run(_work, new Dictionary<string, string>
     {
         ["CPM_URL"] = mesh.BaseAddress.ToString(),
         ["CPM_CA"] = Path.Combine(mesh.DemoDirectory, "ca.pem"),

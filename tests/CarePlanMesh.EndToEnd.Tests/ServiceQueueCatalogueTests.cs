@@ -39,12 +39,12 @@ public sealed class ServiceQueueCatalogueTests(MeshFixture mesh) : IDisposable
     public async Task Ops_errors_list_covers_a_service_or_every_service_and_audits_each_queue()
     {
         var routing = await Cpm("list", "--service", "routing");
-        Assert.Equal(0, routing.ExitCode);
+        routing.AssertExit(0);
         Assert.Equal(ServiceQueues.ByService["routing"].Select(q => $"{q}_error"),
             routing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')[0]));
 
         var all = await Cpm("list", "--all", "--json");
-        Assert.Equal(0, all.ExitCode);
+        all.AssertExit(0);
         var listed = JsonDocument.Parse(all.Output).RootElement;
         Assert.Equal("list", listed.GetProperty("action").GetString());
         var entries = listed.GetProperty("queues").EnumerateArray().ToList();
@@ -60,16 +60,16 @@ public sealed class ServiceQueueCatalogueTests(MeshFixture mesh) : IDisposable
     public async Task An_unknown_service_is_a_usage_error_with_the_names_that_exist()
     {
         var unknown = await Cpm("list", "--service", "routeing");
-        Assert.Equal(2, unknown.ExitCode);
+        unknown.AssertExit(2);
         Assert.Contains("routing", unknown.Error + unknown.Output);
 
         var nothing = await Cpm("purge", "--json");
-        Assert.Equal(2, nothing.ExitCode);
+        nothing.AssertExit(2);
         var problem = JsonDocument.Parse(nothing.Output).RootElement;
         Assert.Equal("urn:careplanmesh:cpm:usage", problem.GetProperty("type").GetString());
         Assert.Contains("--all", problem.GetProperty("detailJa").GetString());
         Assert.False(File.Exists(Path.Combine(_work, "audit.jsonl")));
     }
 
-    Task<(int ExitCode, string Output, string Error)> Cpm(params string[] args) => CpmProcess.OpsErrors(mesh, _work, args);
+    Task<CpmRun> Cpm(params string[] args) => CpmProcess.OpsErrors(mesh, _work, args);
 }

@@ -28,7 +28,8 @@ public static class Cli
     {
         var root = new RootCommand("""
             cpm: the command-line client of CarePlanMesh / CarePlanMesh のコマンドライン
-              Commands that call the relay take --url (CPM_URL), --office DIR (CPM_OFFICE), --ca PEM (CPM_CA), --user FILE (CPM_USER).
+              Commands that call the relay take --url (CPM_URL), --office DIR (CPM_OFFICE), --ca PEM (CPM_CA), --user FILE (CPM_USER),
+              --retries N (CPM_RETRIES): a 503 or 429 is tried again after its Retry-After, up to N times (default 3).
               Every command but agent takes --json: one JSON document on standard output (the relay's body, a result or a problem).
               Exit codes: 0 ok, 1 refused or failed, 2 usage. `cpm COMMAND --help` explains a command.
             """);

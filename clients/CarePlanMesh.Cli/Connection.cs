@@ -16,6 +16,7 @@ public sealed class Connection
     public Option<string> Office { get; } = new("--office") { Description = "the office folder with cert.pem, key.pem and user.json (CPM_OFFICE) / 事業所フォルダ" };
     public Option<string> Ca { get; } = new("--ca") { Description = "the relay's CA certificate, PEM (CPM_CA) / 中継の認証局の証明書" };
     public Option<string> User { get; } = new("--user") { Description = "the staff sign-in file {\"userId\", \"password\"} (CPM_USER, default user.json in the office folder) / サインイン情報" };
+    public Option<string> Retries { get; } = new("--retries") { Description = "how often a 503 or 429 is tried again after its Retry-After (CPM_RETRIES, default 3, 0 to 20) / 503・429 の再試行回数" };
 
     /// <summary>Adds the options; <paramref name="relay"/> false: the office and CA only (offline commands).</summary>
     public static Connection AddTo(Command command, bool relay = true)
@@ -27,6 +28,7 @@ public sealed class Connection
         {
             command.Options.Add(connection.Url);
             command.Options.Add(connection.User);
+            command.Options.Add(connection.Retries);
         }
         return connection;
     }
@@ -63,7 +65,9 @@ public sealed class Connection
         if (!File.Exists(userFile))
             throw CliException.Usage($"{userFile} does not exist: give --user FILE with {{\"userId\": …, \"password\": …}} (CPM_USER).",
                 $"{userFile} がありません。--user でサインイン情報のファイルを指定してください（CPM_USER）。");
-        var client = new HttpClient(RelayHandler.Create(certificate, ca)) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        var retries = RelayRetry.Parse(Value(parsed, Retries, "CPM_RETRIES"));
+        var client = new HttpClient(new RelayRetry(retries, output) { InnerHandler = RelayHandler.Create(certificate, ca) })
+            { BaseAddress = url, Timeout = RelayRetry.Ceiling(retries) };
         // Every call needs a staff member's token besides the certificate: sign in with the user file's ID and password.
         using var response = await client.PostAsync("/v1/auth/token", new StringContent(await File.ReadAllTextAsync(userFile), System.Text.Encoding.UTF8, "application/json"));
         if (!response.IsSuccessStatusCode)

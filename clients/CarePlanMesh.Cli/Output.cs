@@ -34,6 +34,13 @@ public sealed class Output(string command, bool json)
                 Console.Out.WriteLine(line);
     }
 
+    /// <summary>A line for the person watching on standard error, `cpm COMMAND: …`; nothing with --json (its standard error stays empty).</summary>
+    public void Note(string line)
+    {
+        if (!json)
+            Console.Error.WriteLine($"cpm {command}: {line}");
+    }
+
     /// <summary>The relay refused: its problem document (stdout with --json, otherwise the status line and body on stderr); exit 1.</summary>
     public async Task<int> Refused(HttpResponseMessage response)
     {

@@ -114,7 +114,11 @@ static class RelayCommands
             {
                 var upload = new ReportingContent(body, progress);
                 upload.Headers.ContentType = form.Headers.ContentType;
-                return await client.PostAsync(parsed.GetValue(resend) ? "/v1/submissions?resend=true" : "/v1/submissions", upload, cancellationToken);
+                using var request = new HttpRequestMessage(HttpMethod.Post, parsed.GetValue(resend) ? "/v1/submissions?resend=true" : "/v1/submissions") { Content = upload };
+                // One key for this run's tries (RelayRetry): a try the relay stored but could not answer is answered by the next
+                // try with the same submission, never stored twice.
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                return await client.SendAsync(request, cancellationToken);
             });
             if (!response.IsSuccessStatusCode)
                 return await output.Refused(response);

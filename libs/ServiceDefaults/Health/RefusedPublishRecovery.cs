@@ -72,14 +72,39 @@ public sealed class RefusedPublishRecovery(IServiceProvider services, TimeProvid
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             IConnection? connection = null;
             await rabbit.ConnectionContextSupervisor.Send(Pipe.Execute<ConnectionContext>(context => connection = context.Connection), timeout.Token);
-            // Closing it stops MassTransit's connection context; its endpoints and send channels start again on a new one.
             if (connection is { IsOpen: true })
-                await connection.CloseAsync(Constants.ReplySuccess, "reopened after a refused publish", TimeSpan.FromSeconds(5), abort: false, timeout.Token);
+                await HaveTheBrokerClose(connection, timeout.Token);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
         {
             // The connection is down already, or closing it failed: MassTransit reconnects either way.
             logger.LogDebug("Reopening the broker connection failed ({ExceptionType})", failure.GetType().Name);
+        }
+    }
+
+    /// <summary>The exchange type whose declaration makes the broker close the connection; it names why in the broker's log.</summary>
+    public const string ReopenExchangeType = "x-careplanmesh-reopen-connection";
+
+    /// <summary>
+    /// Has the broker close the connection rather than closing it here. MassTransit 8.5 stops a send endpoint's shared channel
+    /// only on a shutdown it did not initiate itself (SharedChannelContextFactory ignores ShutdownInitiator.Application): after
+    /// a close from here, every send endpoint used before kept its closed channel and failed its next publish
+    /// (ObjectDisposedException) before it took a new one, so a sign-in, a route check or a step's command failed once per
+    /// endpoint. A connection error the broker raises is handled as a lost node is: every channel, send endpoint and receive
+    /// endpoint starts again on a new connection. Declaring an exchange of a type the broker does not know is such an error
+    /// (COMMAND_INVALID closes the connection; the broker logs "unknown exchange type 'x-careplanmesh-reopen-connection'").
+    /// </summary>
+    static async Task HaveTheBrokerClose(IConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await channel.ExchangeDeclareAsync("careplanmesh.reopen-connection", ReopenExchangeType, durable: false, autoDelete: true,
+                cancellationToken: cancellationToken);
+        }
+        catch (Exception closed) when (closed is RabbitMQ.Client.Exceptions.OperationInterruptedException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            // The broker closed the connection, as asked.
         }
     }
 

@@ -19,12 +19,13 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Starts the service, with the receive endpoints <paramref name="bus"/> configures, and the watchdog acting within seconds.</summary>
-    async Task StartWith(Action<IBusRegistrationConfigurator> bus) =>
+    async Task StartWith(Action<IBusRegistrationConfigurator> bus, Action<WebApplicationBuilder>? configure = null) =>
         _app = await TestService.Start(database, "watchdog", builder =>
         {
             builder.Configuration["Health:EndpointGrace"] = "00:00:02";
             builder.Configuration["Health:WatchdogInterval"] = "00:00:00.5";
             builder.Logging.AddProvider(new LogRecorder(_log, LogLevel.Information));
+            configure?.Invoke(builder);
         }, bus);
 
     public async Task DisposeAsync()
@@ -87,6 +88,32 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
             // The exit code belongs to the test process here, not to a service.
             Environment.ExitCode = 0;
         }
+    }
+
+    [Fact]
+    public async Task Endpoints_down_while_the_probe_cannot_reach_the_broker_are_logged_once_and_nothing_restarts()
+    {
+        const string queue = "unprobed-endpoint";
+        // The bus reaches the broker; the probe's own connection goes to a port where nothing listens.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await StartWith(bus => bus.AddConsumer<PingConsumer>().Endpoint(e => e.Name = queue),
+            builder => builder.Services.AddSingleton(new BrokerAddress(new Uri($"amqp://guest:guest@127.0.0.1:{port}/"))));
+        var bus = _app.Services.GetRequiredService<IBusControl>();
+        await Poll.Until(() => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(20), () => "the bus never started");
+
+        await bus.CheckHealth().Endpoints.Values.Single(e => e.InputAddress.AbsolutePath.EndsWith($"/{queue}", StringComparison.Ordinal)).ReceiveEndpoint.Stop();
+
+        await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("has not reached the broker", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), () => $"no warning; log:\n{string.Join("\n", _log)}");
+        // A few more looks: the warning stays one line, and the watchdog restarts nothing while it cannot see the broker.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var warning = Assert.Single(_log, l => l.Contains("has not reached the broker", StringComparison.Ordinal));
+        Assert.Contains(queue, warning);
+        Assert.Contains("Exception", warning);
+        Assert.DoesNotContain(_log, l => l.Contains("Restarting the bus", StringComparison.Ordinal));
     }
 
     public sealed record Ping;

@@ -28,7 +28,8 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             description: "Messages in the service's _error queues, as of the latest probe: each one needs an operator");
     }
 
-    public sealed record Result(bool BrokerReachable, IReadOnlyDictionary<string, string> Down, DateTimeOffset At)
+    /// <param name="BrokerError">Why the broker did not answer (the exception's type), when it did not.</param>
+    public sealed record Result(bool BrokerReachable, IReadOnlyDictionary<string, string> Down, DateTimeOffset At, string? BrokerError = null)
     {
         public bool Healthy => BrokerReachable && Down.Count == 0;
     }
@@ -67,7 +68,7 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             foreach (var queue in _known.Where(q => !listed.Contains(q)))
                 down[queue] = "NotRunning";
 
-            var reachable = true;
+            string? brokerError = null;
             try
             {
                 foreach (var queue in queues)
@@ -78,14 +79,14 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                reachable = false;
-                _logger.LogDebug("The broker does not answer the endpoint probe ({ExceptionType})", exception.GetType().Name);
+                brokerError = exception.GetType().Name;
+                _logger.LogDebug("The broker does not answer the endpoint probe ({ExceptionType})", brokerError);
                 await DropConnection();
             }
 
-            var result = new Result(reachable, down, _clock.GetUtcNow());
+            var result = new Result(brokerError is null, down, _clock.GetUtcNow(), brokerError);
             // Counted only while the broker answers: after a broker outage, MassTransit gets its own chance to reconnect first.
-            _downSince = result.Healthy || !reachable ? null : _downSince ?? result.At;
+            _downSince = result.Healthy || !result.BrokerReachable ? null : _downSince ?? result.At;
             State = (result, _downSince);
             return result;
         }

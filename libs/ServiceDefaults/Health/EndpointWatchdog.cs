@@ -19,7 +19,10 @@ public sealed class EndpointWatchdog(
     ILogger<EndpointWatchdog> logger) : BackgroundService
 {
     public const int ExitCode = 3;
+
     DateTimeOffset? _restartedAt;
+    DateTimeOffset? _unreachableSince;
+    bool _unreachableReported;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,6 +31,7 @@ public sealed class EndpointWatchdog(
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var result = await probe.Check(stoppingToken);
+            ReportUnreachable(result, grace);
             var downSince = probe.State.DownSince;
             if (result.Healthy)
             {
@@ -55,6 +59,28 @@ public sealed class EndpointWatchdog(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// The watchdog acts only while the broker answers its probe; one that has not answered for the grace is logged once (with
+    /// the endpoints MassTransit reports down), so that a service whose endpoints are dead while the probe cannot reach the
+    /// broker says why nothing restarts it.
+    /// </summary>
+    void ReportUnreachable(BusEndpointProbe.Result result, TimeSpan grace)
+    {
+        if (result.BrokerReachable)
+        {
+            if (_unreachableReported)
+                logger.LogInformation("The endpoint probe reaches the broker again");
+            (_unreachableSince, _unreachableReported) = (null, false);
+            return;
+        }
+        _unreachableSince ??= result.At;
+        if (_unreachableReported || result.At - _unreachableSince < grace)
+            return;
+        _unreachableReported = true;
+        logger.LogWarning("The endpoint probe has not reached the broker for {Grace} ({ExceptionType}); endpoints MassTransit reports down: {Endpoints}. The watchdog restarts the bus only once the broker answers",
+            grace, result.BrokerError, result.Down.Count == 0 ? "none" : string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order()));
     }
 
     async Task RestartBus(CancellationToken cancellationToken)

@@ -91,6 +91,49 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bus_restart_held_by_a_consumer_that_never_finishes_is_cut_off_and_the_process_exits_with_code_3()
+    {
+        var stuck = new TaskCompletionSource();
+        await StartWith(bus => bus.AddConsumer<StuckConsumer>().Endpoint(e => e.Name = "stuck-endpoint"),
+            builder => builder.Services.AddSingleton(stuck));
+        var stopping = new TaskCompletionSource();
+        _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        var bus = _app.Services.GetRequiredService<IBus>();
+        var handle = ((IReceiveConnector)bus).ConnectReceiveEndpoint("watched-endpoint", endpoint => endpoint.Handler<Ping>(_ => Task.CompletedTask));
+        await handle.Ready;
+        // A consumer that ignores every cancellation holds the bus's stop.
+        await (await bus.GetSendEndpoint(new Uri("queue:stuck-endpoint"))).Send(new Stuck());
+        await stuck.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // The probe looks every 0.5 s: it has seen the endpoint running before it stops.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        await handle.StopAsync();
+
+        try
+        {
+            await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("The bus restart did not finish within", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(30), () => $"the restart was not cut off; log:\n{string.Join("\n", _log)}");
+            await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains(_log, l => l.Contains("Exiting with code 3", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.ExitCode = 0;
+        }
+    }
+
+    public sealed record Stuck;
+
+    public sealed class StuckConsumer(TaskCompletionSource started) : IConsumer<Stuck>
+    {
+        public async Task Consume(ConsumeContext<Stuck> context)
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task Endpoints_down_while_the_probe_cannot_reach_the_broker_are_logged_once_and_nothing_restarts()
     {
         const string queue = "unprobed-endpoint";

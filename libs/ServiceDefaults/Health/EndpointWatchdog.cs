@@ -83,16 +83,28 @@ public sealed class EndpointWatchdog(
             grace, result.BrokerError, result.Down.Count == 0 ? "none" : string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order()));
     }
 
+    /// <summary>
+    /// Bounded by the grace. MassTransit's stop waits for every consumer in flight to finish until its token is cancelled
+    /// (ConsumerAgent: "Consumer stop canceled"), so a consumer that never finishes would hold the watchdog here for ever, and
+    /// the exit with code 3 one grace later would never come.
+    /// </summary>
     async Task RestartBus(CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(options.Value.EndpointGrace);
         try
         {
-            await bus.StopAsync(cancellationToken);
-            await bus.StartAsync(cancellationToken);
+            await bus.StopAsync(bounded.Token);
+            await bus.StartAsync(bounded.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             logger.LogError("The bus restart failed ({ExceptionType}); the next look decides", exception.GetType().Name);
         }
+        if (bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            logger.LogError("The bus restart did not finish within {Grace}; the next look decides", options.Value.EndpointGrace);
     }
 }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using CarePlanMesh.Security;
+using CarePlanMesh.Testing;
 
 namespace CarePlanMesh.EndToEnd.Tests;
 
@@ -28,7 +28,7 @@ public sealed class CommandLineRetryTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         DevelopmentPki.Create(_work, DevelopmentPki.DefaultOffices.Where(o => o.OfficeNumber == Office), passwordIterations: 1_000);
-        var port = FreePort();
+        var port = Infrastructure.FreePort();
         _url = $"http://127.0.0.1:{port}/";
         _listener.Prefixes.Add(_url);
         _listener.Start();
@@ -176,12 +176,5 @@ public sealed class CommandLineRetryTests : IAsyncLifetime
         environment["CPM_CA"] = Path.Combine(_work, "ca.pem");
         environment["CPM_OFFICE"] = Path.Combine(_work, "offices", Office);
         return CpmProcess.Run(_work, environment, args);
-    }
-
-    static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

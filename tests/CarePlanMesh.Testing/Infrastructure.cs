@@ -87,12 +87,33 @@ public sealed class Infrastructure
 
     static string VirtualHostOf(Uri virtualHost) => Uri.UnescapeDataString(virtualHost.AbsolutePath.TrimStart('/'));
 
-    /// <summary>A TCP port on loopback that nothing listens on now.</summary>
+    static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A TCP port on loopback that nothing listens on now and that this process has not handed out before, taken below the
+    /// kernel's ephemeral range (32768–60999 on Linux). The port is free only until its server binds it: a port from the
+    /// ephemeral range (what binding port 0 gives) can be given to the next bind to port 0 in that window, and one test
+    /// collection's service then failed to start with "address already in use" while another collection started its own.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32768);
+            lock (HandedOut)
+                if (!HandedOut.Add(port))
+                    continue;
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        throw new InvalidOperationException("No free TCP port between 20000 and 32767 on loopback.");
     }
 
     internal static async Task<(int ExitCode, string Output)> Run(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null,

@@ -64,7 +64,7 @@ public sealed class Output(string command, bool json)
         if (json)
             Console.Out.WriteLine(JsonSerializer.Serialize(new CliProblem(failure.Reason, failure.Message, failure.Japanese, null), JsonOptions));
         else
-            Console.Error.WriteLine($"cpm {command}: {failure.Message}");
+            Note(failure.Message);
         return failure.ExitCode;
     }
 

@@ -117,7 +117,7 @@ static class RelayCommands
                 using var request = new HttpRequestMessage(HttpMethod.Post, parsed.GetValue(resend) ? "/v1/submissions?resend=true" : "/v1/submissions") { Content = upload };
                 // One key for this run's tries (RelayRetry): a try the relay stored but could not answer is answered by the next
                 // try with the same submission, never stored twice.
-                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                request.Headers.Add(RelayRetry.IdempotencyKey, Guid.NewGuid().ToString());
                 return await client.SendAsync(request, cancellationToken);
             });
             if (!response.IsSuccessStatusCode)

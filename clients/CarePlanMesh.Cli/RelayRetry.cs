@@ -11,6 +11,9 @@ namespace CarePlanMesh.Cli;
 /// </summary>
 sealed class RelayRetry(int retries, Output output) : DelegatingHandler
 {
+    /// <summary>The header that makes a POST safe to send again: the relay answers every try with the first one's result.</summary>
+    public const string IdempotencyKey = "Idempotency-Key";
+
     /// <summary>A longer Retry-After is cut to this: a person or a script waits at most this long between tries.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(60);
 
@@ -41,7 +44,7 @@ sealed class RelayRetry(int retries, Output output) : DelegatingHandler
 
     static bool Repeatable(HttpRequestMessage request) =>
         request.Method == HttpMethod.Get
-        || request.Headers.Contains("Idempotency-Key")
+        || request.Headers.Contains(IdempotencyKey)
         || request.RequestUri?.AbsolutePath == "/v1/auth/token";
 
     static TimeSpan Wait(HttpResponseMessage response)

@@ -102,7 +102,7 @@ public sealed class Outbox(AgentSettings settings, AgentStore store, RelayConnec
                 form.Add(content, "files", row.Files[i]);
             }
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/submissions") { Content = form };
-            request.Headers.Add("Idempotency-Key", row.IdempotencyKey);
+            request.Headers.Add(RelayRetry.IdempotencyKey, row.IdempotencyKey);
             return request;
         }, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Accepted)

@@ -133,30 +133,95 @@ public sealed class WatchdogTests(DatabaseFixture database) : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// A look that throws (here: MassTransit's endpoint states, twice) is logged and the next look goes on. Before, the exception
+    /// ended the watchdog's BackgroundService, which stopped the host with exit code 0: a supervisor takes that for a
+    /// deliberate stop, and the fault test saw intake exit with 0 after a broker restart.
+    /// </summary>
     [Fact]
-    public async Task Endpoints_down_while_the_probe_cannot_reach_the_broker_are_logged_once_and_nothing_restarts()
+    public async Task A_look_that_fails_is_logged_and_the_watchdog_goes_on()
+    {
+        const string queue = "watched-after-a-failed-look";
+        await StartWith(bus => bus.AddConsumer<PingConsumer>().Endpoint(e => e.Name = queue),
+            builder => builder.Services.AddSingleton<IReceiveEndpointStates>(sp => new FailingTwice(new BusReceiveEndpointStates(sp.GetRequiredService<IBusControl>()))));
+        var stopping = new TaskCompletionSource();
+        _app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        await Poll.Until(() => Task.FromResult(_log.Count(l => l.Contains("look failed", StringComparison.Ordinal)) == 2),
+            TimeSpan.FromSeconds(20), () => $"no failed looks; log:\n{string.Join("\n", _log)}");
+        Assert.Contains(_log, l => l.Contains("look failed (InvalidOperationException)", StringComparison.Ordinal));
+
+        // The watchdog still acts: an endpoint that stops receiving gets its bus restart.
+        var bus = _app.Services.GetRequiredService<IBusControl>();
+        await bus.CheckHealth().Endpoints.Values.Single(e => e.InputAddress.AbsolutePath.EndsWith($"/{queue}", StringComparison.Ordinal)).ReceiveEndpoint.Stop();
+        await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("consuming again", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), () => $"no cure after the failed looks; log:\n{string.Join("\n", _log)}");
+        Assert.False(stopping.Task.IsCompleted, $"the application stopped; log:\n{string.Join("\n", _log)}");
+    }
+
+    sealed class FailingTwice(IReceiveEndpointStates inner) : IReceiveEndpointStates
+    {
+        int _calls;
+
+        public Uri BusAddress => inner.BusAddress;
+
+        public IEnumerable<(Uri InputAddress, BusHealthStatus Status)> Current() =>
+            Interlocked.Increment(ref _calls) <= 2 ? throw new InvalidOperationException("endpoint states unavailable") : inner.Current();
+    }
+
+    /// <param name="silent">
+    /// False: nothing listens on the probe's port (connection refused at once). True: a listener accepts and never answers, as a
+    /// booting or stuck node may; the broker client would wait for it without end, holding the watchdog inside one look.
+    /// </param>
+    [Theory]
+    [InlineData(false, "Exception")]
+    [InlineData(true, "no answer within 00:00:01")]
+    public async Task Endpoints_down_while_the_probe_cannot_reach_the_broker_are_logged_once_and_nothing_restarts(bool silent, string reason)
     {
         const string queue = "unprobed-endpoint";
-        // The bus reaches the broker; the probe's own connection goes to a port where nothing listens.
-        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
-        await StartWith(bus => bus.AddConsumer<PingConsumer>().Endpoint(e => e.Name = queue),
-            builder => builder.Services.AddSingleton(new BrokerAddress(new Uri($"amqp://guest:guest@127.0.0.1:{port}/"))));
-        var bus = _app.Services.GetRequiredService<IBusControl>();
-        await Poll.Until(() => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(20), () => "the bus never started");
+        // The bus reaches the broker; the probe's own connection goes elsewhere.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var accepted = new List<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        if (silent)
+            _ = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                    accepted.Add(await listener.AcceptTcpClientAsync(stop.Token));
+            });
+        else
+            listener.Stop();
+        try
+        {
+            await StartWith(bus => bus.AddConsumer<PingConsumer>().Endpoint(e => e.Name = queue), builder =>
+            {
+                builder.Configuration["Health:ProbeTimeout"] = "00:00:01";
+                builder.Services.AddSingleton(new BrokerAddress(new Uri($"amqp://guest:guest@127.0.0.1:{port}/")));
+            });
+            var bus = _app.Services.GetRequiredService<IBusControl>();
+            await Poll.Until(() => Task.FromResult(bus.CheckHealth().Status == BusHealthStatus.Healthy), TimeSpan.FromSeconds(20), () => "the bus never started");
 
-        await bus.CheckHealth().Endpoints.Values.Single(e => e.InputAddress.AbsolutePath.EndsWith($"/{queue}", StringComparison.Ordinal)).ReceiveEndpoint.Stop();
+            await bus.CheckHealth().Endpoints.Values.Single(e => e.InputAddress.AbsolutePath.EndsWith($"/{queue}", StringComparison.Ordinal)).ReceiveEndpoint.Stop();
 
-        await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("has not reached the broker", StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(30), () => $"no warning; log:\n{string.Join("\n", _log)}");
-        // A few more looks: the warning stays one line, and the watchdog restarts nothing while it cannot see the broker.
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var warning = Assert.Single(_log, l => l.Contains("has not reached the broker", StringComparison.Ordinal));
-        Assert.Contains(queue, warning);
-        Assert.Contains("Exception", warning);
-        Assert.DoesNotContain(_log, l => l.Contains("Restarting the bus", StringComparison.Ordinal));
+            await Poll.Until(() => Task.FromResult(_log.Any(l => l.Contains("has not reached the broker", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(30), () => $"no warning; log:\n{string.Join("\n", _log)}");
+            // A few more looks: the warning stays one line, and the watchdog restarts nothing while it cannot see the broker.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var warning = Assert.Single(_log, l => l.Contains("has not reached the broker", StringComparison.Ordinal));
+            Assert.Contains(queue, warning);
+            Assert.Contains(reason, warning);
+            Assert.DoesNotContain(_log, l => l.Contains("Restarting the bus", StringComparison.Ordinal) || l.Contains("look failed", StringComparison.Ordinal));
+            if (silent)
+                Assert.NotEmpty(accepted);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            foreach (var client in accepted)
+                client.Dispose();
+        }
     }
 
     public sealed record Ping;

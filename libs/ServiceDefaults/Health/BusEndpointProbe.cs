@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
 namespace CarePlanMesh.ServiceDefaults.Health;
@@ -16,9 +17,12 @@ public sealed class BusEndpointProbe : IAsyncDisposable
     readonly BrokerAddress _broker;
     readonly TimeProvider _clock;
     readonly ILogger<BusEndpointProbe> _logger;
+    readonly TimeSpan _timeout;
 
-    public BusEndpointProbe(IReceiveEndpointStates endpoints, BrokerAddress broker, TimeProvider clock, ILogger<BusEndpointProbe> logger, IMeterFactory meters)
+    public BusEndpointProbe(IReceiveEndpointStates endpoints, BrokerAddress broker, TimeProvider clock, ILogger<BusEndpointProbe> logger, IMeterFactory meters,
+        IOptions<HealthOptions> options)
     {
+        _timeout = options.Value.ProbeTimeout;
         _endpoints = endpoints;
         _broker = broker;
         _clock = clock;
@@ -28,7 +32,7 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             description: "Messages in the service's _error queues, as of the latest probe: each one needs an operator");
     }
 
-    /// <param name="BrokerError">Why the broker did not answer (the exception's type), when it did not.</param>
+    /// <param name="BrokerError">Why the broker did not answer (the exception's type, or that it did not answer in time), when it did not.</param>
     public sealed record Result(bool BrokerReachable, IReadOnlyDictionary<string, string> Down, DateTimeOffset At, string? BrokerError = null)
     {
         public bool Healthy => BrokerReachable && Down.Count == 0;
@@ -69,18 +73,22 @@ public sealed class BusEndpointProbe : IAsyncDisposable
                 down[queue] = "NotRunning";
 
             string? brokerError = null;
+            using var look = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            look.CancelAfter(_timeout);
             try
             {
                 foreach (var queue in queues)
-                    if ((await Declared(queue, cancellationToken)).Consumers == 0)
+                    if ((await Declared(queue, look.Token)).Consumers == 0)
                         down[queue] = "NoConsumer";
                 foreach (var queue in queues.Concat(down.Keys).Where(q => q != reply))
-                    ErrorMessages[queue] = (await Declared($"{queue}_error", cancellationToken)).Messages;
+                    ErrorMessages[queue] = (await Declared($"{queue}_error", look.Token)).Messages;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            // Only the caller's own cancellation passes: the client's internal timeouts surface as cancellations too, and a
+            // look that ended in one must say "the broker did not answer", never end the watchdog that asked.
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
-                brokerError = exception.GetType().Name;
-                _logger.LogDebug("The broker does not answer the endpoint probe ({ExceptionType})", brokerError);
+                brokerError = exception is OperationCanceledException ? $"no answer within {_timeout}" : exception.GetType().Name;
+                _logger.LogDebug("The broker does not answer the endpoint probe ({BrokerError})", brokerError);
                 await DropConnection();
             }
 
@@ -122,6 +130,8 @@ public sealed class BusEndpointProbe : IAsyncDisposable
             return;
         try
         {
+            // Abort, bounded: a close waits for the broker's close-ok, which a broker that stopped answering never sends.
+            await _connection.AbortAsync(_timeout);
             await _connection.DisposeAsync();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

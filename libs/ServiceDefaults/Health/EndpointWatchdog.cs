@@ -26,39 +26,56 @@ public sealed class EndpointWatchdog(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var grace = options.Value.EndpointGrace;
         using var timer = new PeriodicTimer(options.Value.WatchdogInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var result = await probe.Check(stoppingToken);
-            ReportUnreachable(result, grace);
-            var downSince = probe.State.DownSince;
-            if (result.Healthy)
+            try
             {
-                if (_restartedAt is not null)
-                    logger.LogInformation("Every receive endpoint is consuming again after the bus restart");
-                _restartedAt = null;
-                continue;
+                if (await Look(stoppingToken))
+                    return;
             }
-            if (!result.BrokerReachable || downSince is null || clock.GetUtcNow() - downSince < grace)
-                continue;
-
-            var down = string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order());
-            if (_restartedAt is null)
+            // A look that fails must not end the watchdog: a BackgroundService that throws stops the host with exit code 0,
+            // which a supervisor takes for a deliberate stop.
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Receive endpoints have not consumed for {Grace}: {Endpoints}. Restarting the bus", grace, down);
-                _restartedAt = clock.GetUtcNow();
-                await RestartBus(stoppingToken);
-            }
-            else if (clock.GetUtcNow() - _restartedAt >= grace)
-            {
-                logger.LogCritical("Receive endpoints are still not consuming {Grace} after a bus restart: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
-                    grace, down, ExitCode);
-                Environment.ExitCode = ExitCode;
-                lifetime.StopApplication();
-                return;
+                logger.LogError("The watchdog's look failed ({ExceptionType}); it looks again in {Interval}", exception.GetType().Name, options.Value.WatchdogInterval);
             }
         }
+    }
+
+    /// <summary>One look: true once the process is to exit.</summary>
+    async Task<bool> Look(CancellationToken stoppingToken)
+    {
+        var grace = options.Value.EndpointGrace;
+        var result = await probe.Check(stoppingToken);
+        ReportUnreachable(result, grace);
+        var downSince = probe.State.DownSince;
+        if (result.Healthy)
+        {
+            if (_restartedAt is not null)
+                logger.LogInformation("Every receive endpoint is consuming again after the bus restart");
+            _restartedAt = null;
+            return false;
+        }
+        if (!result.BrokerReachable || downSince is null || clock.GetUtcNow() - downSince < grace)
+            return false;
+
+        var down = string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order());
+        if (_restartedAt is null)
+        {
+            logger.LogWarning("Receive endpoints have not consumed for {Grace}: {Endpoints}. Restarting the bus", grace, down);
+            _restartedAt = clock.GetUtcNow();
+            await RestartBus(stoppingToken);
+        }
+        else if (clock.GetUtcNow() - _restartedAt >= grace)
+        {
+            logger.LogCritical("Receive endpoints are still not consuming {Grace} after a bus restart: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
+                grace, down, ExitCode);
+            Environment.ExitCode = ExitCode;
+            lifetime.StopApplication();
+            return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -79,7 +96,7 @@ public sealed class EndpointWatchdog(
         if (_unreachableReported || result.At - _unreachableSince < grace)
             return;
         _unreachableReported = true;
-        logger.LogWarning("The endpoint probe has not reached the broker for {Grace} ({ExceptionType}); endpoints MassTransit reports down: {Endpoints}. The watchdog restarts the bus only once the broker answers",
+        logger.LogWarning("The endpoint probe has not reached the broker for {Grace} ({BrokerError}); endpoints MassTransit reports down: {Endpoints}. The watchdog restarts the bus only once the broker answers",
             grace, result.BrokerError, result.Down.Count == 0 ? "none" : string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order()));
     }
 

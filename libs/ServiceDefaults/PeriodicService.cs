@@ -7,7 +7,7 @@ namespace CarePlanMesh.ServiceDefaults;
 /// <summary>
 /// A job every replica runs every <paramref name="interval"/>, the first time at start. A run that fails on the database
 /// or transiently (broker down, timeouts) is logged and tried again at the next interval; the jobs are idempotent.
-/// Anything else stops the service, loudly.
+/// Anything else stops the service, loudly, with exit code 1 (<see cref="Health.FailedJobExit"/>).
 /// </summary>
 public abstract class PeriodicService(TimeSpan interval, ILogger logger) : BackgroundService
 {

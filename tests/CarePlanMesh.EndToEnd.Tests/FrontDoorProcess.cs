@@ -85,11 +85,27 @@ public sealed class FrontDoorProcess : IAsyncDisposable
     }
 
     /// <summary>An office's client (its certificate, and its staff member signed in unless told not to) that calls the front door.</summary>
-    public HttpClient ClientFor(string? office, bool signIn = true)
+    public HttpClient ClientFor(string? office, bool signIn = true) =>
+        new(new Diagnosed(this, _mesh.HandlerFor(office, signIn))) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// A call the front door does not answer fails with its state and log: a CI run once failed a front door test on
+    /// "Connection refused" to a front door that had been ready a moment before, with nothing to say why.
+    /// </summary>
+    sealed class Diagnosed(FrontDoorProcess frontDoor, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
-        var client = _mesh.ClientFor(office, signIn);
-        client.BaseAddress = Address;
-        return client;
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException exception)
+            {
+                var state = frontDoor._process.HasExited ? $"exited with code {frontDoor._process.ExitCode}" : "still runs";
+                throw new HttpRequestException($"{request.Method} {request.RequestUri}: {exception.Message}; the front door {state}.\n{frontDoor.Log()}", exception);
+            }
+        }
     }
 
     public string Log()

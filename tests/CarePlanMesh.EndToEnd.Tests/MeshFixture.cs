@@ -320,10 +320,13 @@ public class MeshFixture : IAsyncLifetime
 
     /// <summary>An HTTPS client that presents the office's certificate (none for a null office) and, unless told not to, signs its staff member in.</summary>
     /// <param name="signIn">False for a client that presents the certificate but has not signed in.</param>
-    public HttpClient ClientFor(string? office, bool signIn = true)
+    public HttpClient ClientFor(string? office, bool signIn = true) => ClientOfTheEdge(HandlerFor(office, signIn));
+
+    /// <summary>The handler of <see cref="ClientFor"/>: the office's certificate, and its staff member signed in unless told not to.</summary>
+    public HttpMessageHandler HandlerFor(string? office, bool signIn = true)
     {
         var handler = TrustingTheDevelopmentCa(office is null ? null : OfficeCertificate(office));
-        return ClientOfTheEdge(office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json")));
+        return office is null || !signIn ? handler : new SignedIn(handler, Path.Combine(DemoDirectory, "offices", office, "user.json"));
     }
 
     /// <summary>Every client of the public edge trusts only the development CA that issued the server's certificate.</summary>

@@ -130,6 +130,9 @@ public class MeshFixture : IAsyncLifetime
                 ["ASPNETCORE_URLS"] = management.ToString(),
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                // A failure message carries the services' logs; the times say how long each step took.
+                ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+                ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
                 ["Intake__PublicUrl"] = BaseAddress.ToString(),
                 ["Intake__ServerCertificate"] = Path.Combine(DemoDirectory, "server", "cert.pem"),
                 ["Intake__ServerKey"] = Path.Combine(DemoDirectory, "server", "key.pem"),

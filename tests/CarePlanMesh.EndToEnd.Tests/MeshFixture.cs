@@ -131,6 +131,7 @@ public class MeshFixture : IAsyncLifetime
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 // A failure message carries the services' logs; the times say how long each step took.
+                ["Logging__Console__FormatterName"] = "simple",
                 ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
                 ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
                 ["Intake__PublicUrl"] = BaseAddress.ToString(),

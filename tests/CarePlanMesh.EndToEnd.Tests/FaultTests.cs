@@ -22,6 +22,11 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     static readonly TimeSpan BusRestart = TimeSpan.FromSeconds(15);
     /// <summary>What a service process takes from its start to ready on this machine.</summary>
     static readonly TimeSpan ServiceStart = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// What a service whose watchdog exits may take to stop: the host's shutdown timeout (30 s), which bounds waiting for
+    /// consumers in flight. A supervisor starts the service again only once it has exited.
+    /// </summary>
+    static readonly TimeSpan ServiceStop = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Killing_the_broker_the_database_and_every_service_loses_nothing_and_every_endpoint_comes_back()
@@ -127,7 +132,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     /// </summary>
     async Task EveryEndpointConsumesAgain(string after)
     {
-        var deadline = DateTime.UtcNow + FaultMeshFixture.EndpointGrace + BusRestart + FaultMeshFixture.EndpointGrace + ServiceStart;
+        var deadline = DateTime.UtcNow + FaultMeshFixture.EndpointGrace + BusRestart + FaultMeshFixture.EndpointGrace + ServiceStop + ServiceStart;
         var notReady = new List<string>();
         await Poll.Until(async () =>
         {

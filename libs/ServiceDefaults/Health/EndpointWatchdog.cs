@@ -7,8 +7,8 @@ namespace CarePlanMesh.ServiceDefaults.Health;
 
 /// <summary>
 /// Self-healing without an orchestrator. When receive endpoints stay down past the grace while the broker answers, the
-/// watchdog restarts the bus; when they are still down one grace after that, the process exits with code 3 and a clear
-/// log line so that its supervisor (systemd, Kubernetes, deploy/local/up) starts it again.
+/// watchdog restarts the bus; when the restart fails, or they are still down one grace after it, the process exits with
+/// code 3 and a clear log line so that its supervisor (systemd, Kubernetes, deploy/local/up) starts it again.
 /// </summary>
 public sealed class EndpointWatchdog(
     BusEndpointProbe probe,
@@ -65,17 +65,25 @@ public sealed class EndpointWatchdog(
         {
             logger.LogWarning("Receive endpoints have not consumed for {Grace}: {Endpoints}. Restarting the bus", grace, down);
             _restartedAt = clock.GetUtcNow();
-            await RestartBus(stoppingToken);
+            if (await RestartBus(stoppingToken))
+                return false;
+            // A bus that failed to stop and start again is not cured by waiting: exit at once.
+            logger.LogCritical("The bus restart did not succeed: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
+                down, ExitCode);
+            return Exit();
         }
-        else if (clock.GetUtcNow() - _restartedAt >= grace)
-        {
-            logger.LogCritical("Receive endpoints are still not consuming {Grace} after a bus restart: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
-                grace, down, ExitCode);
-            Environment.ExitCode = ExitCode;
-            lifetime.StopApplication();
-            return true;
-        }
-        return false;
+        if (clock.GetUtcNow() - _restartedAt < grace)
+            return false;
+        logger.LogCritical("Receive endpoints are still not consuming {Grace} after a bus restart: {Endpoints}. Exiting with code {ExitCode} so that the supervisor starts the service again",
+            grace, down, ExitCode);
+        return Exit();
+    }
+
+    bool Exit()
+    {
+        Environment.ExitCode = ExitCode;
+        lifetime.StopApplication();
+        return true;
     }
 
     /// <summary>
@@ -102,10 +110,10 @@ public sealed class EndpointWatchdog(
 
     /// <summary>
     /// Bounded by the grace. MassTransit's stop waits for every consumer in flight to finish until its token is cancelled
-    /// (ConsumerAgent: "Consumer stop canceled"), so a consumer that never finishes would hold the watchdog here for ever, and
-    /// the exit with code 3 one grace later would never come.
+    /// (ConsumerAgent: "Consumer stop canceled"), so a consumer that never finishes would hold the watchdog here for ever.
+    /// False when the restart failed or was cut off.
     /// </summary>
-    async Task RestartBus(CancellationToken cancellationToken)
+    async Task<bool> RestartBus(CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(options.Value.EndpointGrace);
@@ -113,15 +121,16 @@ public sealed class EndpointWatchdog(
         {
             await bus.StopAsync(bounded.Token);
             await bus.StartAsync(bounded.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            logger.LogError("The bus restart did not finish within {Grace}", options.Value.EndpointGrace);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            logger.LogError("The bus restart failed ({ExceptionType}); the next look decides", exception.GetType().Name);
+            logger.LogError("The bus restart failed ({ExceptionType})", exception.GetType().Name);
         }
-        if (bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            logger.LogError("The bus restart did not finish within {Grace}; the next look decides", options.Value.EndpointGrace);
+        return false;
     }
 }

@@ -14,6 +14,7 @@ sealed class SilentBrokerProxy : IDisposable
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly int _target;
     readonly ConcurrentBag<TcpClient> _held = [];
+    int _accepted;
 
     public SilentBrokerProxy(int target)
     {
@@ -26,6 +27,9 @@ sealed class SilentBrokerProxy : IDisposable
 
     /// <summary>Whether connections accepted from now on are held without an answer.</summary>
     public bool Silent { get; set; }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
     async Task Accept()
     {
@@ -41,6 +45,7 @@ sealed class SilentBrokerProxy : IDisposable
                 return;
             }
             _held.Add(client);
+            Interlocked.Increment(ref _accepted);
             if (Silent)
                 continue;
             var upstream = new TcpClient();

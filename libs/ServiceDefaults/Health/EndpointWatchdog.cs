@@ -60,7 +60,7 @@ public sealed class EndpointWatchdog(
         if (!result.BrokerReachable || downSince is null || clock.GetUtcNow() - downSince < grace)
             return false;
 
-        var down = string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order());
+        var down = Describe(result.Down);
         if (_restartedAt is null)
         {
             logger.LogWarning("Receive endpoints have not consumed for {Grace}: {Endpoints}. Restarting the bus", grace, down);
@@ -105,8 +105,12 @@ public sealed class EndpointWatchdog(
             return;
         _unreachableReported = true;
         logger.LogWarning("The endpoint probe has not reached the broker for {Grace} ({BrokerError}); endpoints MassTransit reports down: {Endpoints}. The watchdog restarts the bus only once the broker answers",
-            grace, result.BrokerError, result.Down.Count == 0 ? "none" : string.Join(", ", result.Down.Select(d => $"{d.Key} ({d.Value})").Order()));
+            grace, result.BrokerError, result.Down.Count == 0 ? "none" : Describe(result.Down));
     }
+
+    /// <summary>The endpoints down with their states, in name order: "check-route (Unhealthy), route-submission (NoConsumer)".</summary>
+    static string Describe(IReadOnlyDictionary<string, string> down) =>
+        string.Join(", ", down.Select(d => $"{d.Key} ({d.Value})").Order());
 
     /// <summary>
     /// Bounded by the grace. MassTransit's stop waits for every consumer in flight to finish until its token is cancelled

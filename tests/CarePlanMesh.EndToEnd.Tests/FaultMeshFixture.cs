@@ -11,13 +11,6 @@ public sealed class FaultMeshFixture : MeshFixture
 
     public PrivateServers Servers { get; private set; } = null!;
 
-    /// <summary>The last line of a service's log that contains <paramref name="text"/> (every run of it appends to the same log).</summary>
-    public string LastLine(string service, string text)
-    {
-        using var reader = new StreamReader(new FileStream(Path.Combine(DemoDirectory, $"{service}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        return reader.ReadToEnd().Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
-    }
-
     protected override async Task<Infrastructure> StartInfrastructure()
     {
         Servers = await Infrastructure.StartPrivateAsync();

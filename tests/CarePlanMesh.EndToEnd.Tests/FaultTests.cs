@@ -18,16 +18,6 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     /// <summary>The 連番 of the unit sent while PostgreSQL is down, and the staff member registered then: both refused with 503.</summary>
     const string RefusedUnit = "20250708000000";
     const string RefusedStaff = "ID990000000401";
-    /// <summary>What a watchdog's bus restart and the endpoints' reconnect take on top of the grace (2 s watchdog interval included).</summary>
-    static readonly TimeSpan BusRestart = TimeSpan.FromSeconds(15);
-    /// <summary>What a service process takes from its start to ready on this machine.</summary>
-    static readonly TimeSpan ServiceStart = TimeSpan.FromSeconds(30);
-    /// <summary>
-    /// What a service whose watchdog exits may take to stop: the host's shutdown timeout (30 s), which bounds waiting for
-    /// consumers in flight. A supervisor starts the service again only once it has exited.
-    /// </summary>
-    static readonly TimeSpan ServiceStop = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Killing_the_broker_the_database_and_every_service_loses_nothing_and_every_endpoint_comes_back()
     {
@@ -132,17 +122,11 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     /// </summary>
     async Task EveryEndpointConsumesAgain(string after)
     {
-        var deadline = DateTime.UtcNow + FaultMeshFixture.EndpointGrace + BusRestart + FaultMeshFixture.EndpointGrace + ServiceStop + ServiceStart;
+        var deadline = DateTime.UtcNow + MeshFixture.SelfHealingTime(FaultMeshFixture.EndpointGrace);
         var notReady = new List<string>();
         await Poll.Until(async () =>
         {
-            foreach (var service in MeshFixture.ServiceNames)
-                if (mesh.ExitCode(service) is { } code)
-                {
-                    Assert.True(code == 3, $"After kill -9 {after}: {service} exited with code {code}, not the watchdog's 3\n{mesh.Logs()}");
-                    Console.Error.WriteLine($"fault test: after kill -9 {after}, {service}'s watchdog exited with code 3 ({mesh.LastLine(service, "Exiting with code")}); starting it again as a supervisor would");
-                    await mesh.Start(service);
-                }
+            await mesh.StartWhatTheWatchdogStopped($"fault test: after kill -9 {after}");
             if ((await QueuesWithoutConsumers()).Count > 0)
                 return false;
             notReady.Clear();

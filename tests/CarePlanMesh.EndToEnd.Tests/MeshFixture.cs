@@ -193,6 +193,51 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>The exit code of a service process that has exited by itself or been stopped; null while it runs.</summary>
     public int? ExitCode(string name) => Service(name).Process is { HasExited: true } process ? process.ExitCode : null;
 
+    /// <summary>
+    /// The longest a service's endpoints may take to consume again after a fault, with the watchdog's grace
+    /// (Health:EndpointGrace): the grace, the bus restart and the endpoints' reconnect (15 s, the 2 s watchdog interval
+    /// included), the grace again, the host's shutdown timeout of a service whose watchdog exits (30 s: a supervisor starts a
+    /// service again only once it has exited), and its start until ready on this machine (30 s).
+    /// </summary>
+    public static TimeSpan SelfHealingTime(TimeSpan grace) => grace + TimeSpan.FromSeconds(15) + grace + TimeSpan.FromSeconds(30) + TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What a supervisor (systemd, Kubernetes, deploy/local/up) does: starts again every service whose watchdog exited with code 3,
+    /// saying so on standard error; any other exit fails the test. <paramref name="context"/> says when, for both messages.
+    /// </summary>
+    public async Task StartWhatTheWatchdogStopped(string context)
+    {
+        foreach (var service in ServiceNames)
+            if (ExitCode(service) is { } code)
+            {
+                Assert.True(code == 3, $"{context}: {service} exited with code {code}, not the watchdog's 3\n{Logs()}");
+                Console.Error.WriteLine($"{context}: {service}'s watchdog exited with code 3 ({LastLine(service, "Exiting with code")}); starting it again as a supervisor would");
+                await Start(service);
+            }
+    }
+
+    /// <summary>
+    /// Every service's log entries (time, level, message) written by the watchdog, and MassTransit's bus starts and stops: what
+    /// a failure of self-healing needs first, which a log's tail may have scrolled past.
+    /// </summary>
+    public string WatchdogEntries() => string.Join("\n", ServiceNames.Select(service =>
+    {
+        using var reader = new StreamReader(new FileStream(Service(service).Log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var lines = reader.ReadToEnd().Split('\n');
+        var entries = lines.Select((header, i) => (header, message: i + 1 < lines.Length ? lines[i + 1].Trim() : ""))
+            .Where(e => e.header.Contains("EndpointWatchdog", StringComparison.Ordinal)
+                || (e.header.Contains("MassTransit[", StringComparison.Ordinal) && e.message.StartsWith("Bus ", StringComparison.Ordinal)))
+            .Select(e => $"  {e.header.Split(' ')[0]} {e.header.Split(' ').ElementAtOrDefault(1)} {e.message}");
+        return $"--- {service}: watchdog and bus ---\n{string.Join("\n", entries)}";
+    }));
+
+    /// <summary>The last line of a service's log that contains <paramref name="text"/> (every run of it appends to the same log).</summary>
+    public string LastLine(string service, string text)
+    {
+        using var reader = new StreamReader(new FileStream(Service(service).Log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
+    }
+
     /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
     public async Task Start(string name)
     {
@@ -523,7 +568,10 @@ public class MeshFixture : IAsyncLifetime
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             using var reader = new StreamReader(stream);
-            return string.Join("\n", reader.ReadToEnd().Split('\n').Where(l => !l.TrimStart().StartsWith("at ", StringComparison.Ordinal)).TakeLast(40));
+            // Stack frames and their separators left out: a service retrying a connection otherwise fills the tail with them.
+            return string.Join("\n", reader.ReadToEnd().Split('\n')
+                .Where(l => l.TrimStart() is var text && !text.StartsWith("at ", StringComparison.Ordinal) && !text.StartsWith("--- End of", StringComparison.Ordinal))
+                .TakeLast(40));
         }
         catch (IOException exception)
         {

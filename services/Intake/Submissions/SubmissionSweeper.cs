@@ -39,7 +39,9 @@ public sealed class SubmissionSweeper(
             {
                 await SweepOnce(stoppingToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            // Anything but the service's own stop: a publish the bus cancels while the watchdog restarts it ends in a
+            // TaskCanceledException, and a sweeper that ended there would stop the service.
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(exception, "Submission sweep failed; trying again in {Interval}", options.Value.Interval);
             }

@@ -30,7 +30,8 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
                 {
                 }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            // Anything but the service's own stop, a cancellation from elsewhere included (see SubmissionSweeper).
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(exception, "E-mail sweep failed; trying again in {Interval}", options.Value.Interval);
             }
@@ -72,7 +73,7 @@ public sealed class MailDispatcher(NpgsqlDataSource dataSource, MailTransport tr
                 await transport.Send(mail.Id, mail.Recipient, mail.Subject, mail.Body, cancellationToken);
                 await Update(mail.Id, "sent_at = @now, leased_until = NULL, attempts = attempts + 1", clock.GetUtcNow(), cancellationToken);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
                 // The error's type only: a server's message may quote the address.
                 activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);

@@ -50,7 +50,8 @@ public sealed class WebhookDispatcher(
                 {
                     await DispatchDue(stoppingToken);
                 }
-                catch (Exception exception) when (exception is not OperationCanceledException)
+                // Anything but the service's own stop, a cancellation from elsewhere included (see SubmissionSweeper).
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogError(exception, "Webhook sweep failed; trying again in {Interval}", options.Value.Interval);
                 }
@@ -129,7 +130,7 @@ public sealed class WebhookDispatcher(
                 break;
             }
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogError(exception, "Sending to webhook {Webhook} failed; its messages are retried once their lease ends", webhookId);
         }

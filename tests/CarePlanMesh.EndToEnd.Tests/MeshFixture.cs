@@ -222,8 +222,7 @@ public class MeshFixture : IAsyncLifetime
     /// </summary>
     public string WatchdogEntries() => string.Join("\n", ServiceNames.Select(service =>
     {
-        using var reader = new StreamReader(new FileStream(Service(service).Log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        var lines = reader.ReadToEnd().Split('\n');
+        var lines = ReadLog(Service(service).Log).Split('\n');
         var entries = lines.Select((header, i) => (header, message: i + 1 < lines.Length ? lines[i + 1].Trim() : ""))
             .Where(e => e.header.Contains("EndpointWatchdog", StringComparison.Ordinal)
                 || (e.header.Contains("MassTransit[", StringComparison.Ordinal) && e.message.StartsWith("Bus ", StringComparison.Ordinal)))
@@ -234,8 +233,7 @@ public class MeshFixture : IAsyncLifetime
     /// <summary>The last line of a service's log that contains <paramref name="text"/> (every run of it appends to the same log).</summary>
     public string LastLine(string service, string text)
     {
-        using var reader = new StreamReader(new FileStream(Service(service).Log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        return reader.ReadToEnd().Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
+        return ReadLog(Service(service).Log).Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
     }
 
     /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
@@ -562,14 +560,19 @@ public class MeshFixture : IAsyncLifetime
         }, TimeSpan.FromSeconds(90), () => $"Service {service.Name} was not ready within 90 s.\n{Logs()}");
     }
 
+    /// <summary>A service's whole log, while the service may still be writing it.</summary>
+    static string ReadLog(string path)
+    {
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd();
+    }
+
     static string Tail(string path)
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
             // Stack frames and their separators left out: a service retrying a connection otherwise fills the tail with them.
-            return string.Join("\n", reader.ReadToEnd().Split('\n')
+            return string.Join("\n", ReadLog(path).Split('\n')
                 .Where(l => l.TrimStart() is var text && !text.StartsWith("at ", StringComparison.Ordinal) && !text.StartsWith("--- End of", StringComparison.Ordinal))
                 .TakeLast(40));
         }

@@ -9,9 +9,6 @@ public sealed class ClusterMeshFixture : MeshFixture
 {
     public const int Size = 3;
 
-    /// <summary>How long a receive endpoint may go without a consumer before the watchdog restarts the bus (Health:EndpointGrace).</summary>
-    public static readonly TimeSpan EndpointGrace = TimeSpan.FromSeconds(15);
-
     public LocalRabbitCluster Cluster { get; private set; } = null!;
 
     protected override async Task<Infrastructure> StartInfrastructure()
@@ -36,8 +33,7 @@ public sealed class ClusterMeshFixture : MeshFixture
         // connection (RefusedPublishRecovery) waits for its consumer's retries, which can outlast the fault test's 15 s steps
         // on a loaded machine; the test is about losing nothing, not about step budgets.
         environment["Submissions__StepTimeout"] = "00:01:00";
-        environment["Health__EndpointGrace"] = EndpointGrace.ToString();
-        environment["Health__WatchdogInterval"] = "00:00:02";
+        WatchdogForFaults(environment);
         environment["RateLimits__PermitsPerSecond"] = "1000";
         environment["RateLimits__Burst"] = "10000";
     }

@@ -66,7 +66,7 @@ public sealed class ClusterTests(ClusterMeshFixture mesh)
             {
                 await mesh.StartWhatTheWatchdogStopped("cluster test: after the node's kill");
                 return await QueuesWithoutConsumers();
-            }, queues => queues.Count == 0, MeshFixture.SelfHealingTime(ClusterMeshFixture.EndpointGrace) - (DateTime.UtcNow - killedAt),
+            }, queues => queues.Count == 0, MeshFixture.SelfHealingTime - (DateTime.UtcNow - killedAt),
             queues => $"Queues without a consumer: {string.Join(", ", queues ?? [])}\n{mesh.WatchdogEntries()}\n{mesh.Logs()}");
 
         // None lost: every unit the relay holds (every accepted one among them) reaches AwaitingPickup, the terminal state

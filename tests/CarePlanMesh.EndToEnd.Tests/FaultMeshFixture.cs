@@ -6,9 +6,6 @@ namespace CarePlanMesh.EndToEnd.Tests;
 /// </summary>
 public sealed class FaultMeshFixture : MeshFixture
 {
-    /// <summary>How long a receive endpoint may go without a consumer before the watchdog restarts the bus (Health:EndpointGrace).</summary>
-    public static readonly TimeSpan EndpointGrace = TimeSpan.FromSeconds(15);
-
     public PrivateServers Servers { get; private set; } = null!;
 
     protected override async Task<Infrastructure> StartInfrastructure()
@@ -20,8 +17,7 @@ public sealed class FaultMeshFixture : MeshFixture
     protected override void Configure(string service, Dictionary<string, string> environment)
     {
         environment["Submissions__StepTimeout"] = "00:00:15";
-        environment["Health__EndpointGrace"] = EndpointGrace.ToString();
-        environment["Health__WatchdogInterval"] = "00:00:02";
+        WatchdogForFaults(environment);
         // The test downloads and acknowledges every unit of the stream at once afterwards: not what rate limits are for.
         environment["RateLimits__PermitsPerSecond"] = "1000";
         environment["RateLimits__Burst"] = "10000";

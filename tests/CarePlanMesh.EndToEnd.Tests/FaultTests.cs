@@ -122,7 +122,7 @@ public sealed class FaultTests(FaultMeshFixture mesh)
     /// </summary>
     async Task EveryEndpointConsumesAgain(string after)
     {
-        var deadline = DateTime.UtcNow + MeshFixture.SelfHealingTime(FaultMeshFixture.EndpointGrace);
+        var deadline = DateTime.UtcNow + MeshFixture.SelfHealingTime;
         var notReady = new List<string>();
         await Poll.Until(async () =>
         {

@@ -194,12 +194,26 @@ public class MeshFixture : IAsyncLifetime
     public int? ExitCode(string name) => Service(name).Process is { HasExited: true } process ? process.ExitCode : null;
 
     /// <summary>
-    /// The longest a service's endpoints may take to consume again after a fault, with the watchdog's grace
-    /// (Health:EndpointGrace): the grace, the bus restart and the endpoints' reconnect (15 s, the 2 s watchdog interval
-    /// included), the grace again, the host's shutdown timeout of a service whose watchdog exits (30 s: a supervisor starts a
-    /// service again only once it has exited), and its start until ready on this machine (30 s).
+    /// In the meshes that play out faults (fault and cluster): how long a receive endpoint may go without a consumer before
+    /// the watchdog restarts the bus (Health:EndpointGrace), so that the faults play out in a test's time.
     /// </summary>
-    public static TimeSpan SelfHealingTime(TimeSpan grace) => grace + TimeSpan.FromSeconds(15) + grace + TimeSpan.FromSeconds(30) + TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan FaultEndpointGrace = TimeSpan.FromSeconds(15);
+
+    /// <summary>The watchdog of a mesh that plays out faults: <see cref="FaultEndpointGrace"/>, and a look every 2 s.</summary>
+    protected static void WatchdogForFaults(Dictionary<string, string> environment)
+    {
+        environment["Health__EndpointGrace"] = FaultEndpointGrace.ToString();
+        environment["Health__WatchdogInterval"] = "00:00:02";
+    }
+
+    /// <summary>
+    /// The longest a service's endpoints may take to consume again after a fault in such a mesh: the grace, the bus restart
+    /// and the endpoints' reconnect (15 s, the 2 s watchdog interval included), the grace again, the host's shutdown timeout
+    /// of a service whose watchdog exits (30 s: a supervisor starts a service again only once it has exited), and its start
+    /// until ready on this machine (30 s).
+    /// </summary>
+    public static TimeSpan SelfHealingTime =>
+        FaultEndpointGrace + TimeSpan.FromSeconds(15) + FaultEndpointGrace + TimeSpan.FromSeconds(30) + TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// What a supervisor (systemd, Kubernetes, deploy/local/up) does: starts again every service whose watchdog exited with code 3,
@@ -231,10 +245,8 @@ public class MeshFixture : IAsyncLifetime
     }));
 
     /// <summary>The last line of a service's log that contains <paramref name="text"/> (every run of it appends to the same log).</summary>
-    public string LastLine(string service, string text)
-    {
-        return ReadLog(Service(service).Log).Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
-    }
+    public string LastLine(string service, string text) =>
+        ReadLog(Service(service).Log).Split('\n').LastOrDefault(line => line.Contains(text, StringComparison.Ordinal))?.Trim() ?? "(not in its log)";
 
     /// <summary>Starts a stopped service again with the same environment and waits until its /health/ready answers 200.</summary>
     public async Task Start(string name)

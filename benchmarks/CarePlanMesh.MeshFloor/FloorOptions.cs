@@ -1,0 +1,69 @@
+using System.Globalization;
+using CarePlanMesh.LoadHarness;
+
+namespace CarePlanMesh.MeshFloor;
+
+public sealed record FloorOptions(
+    double Rate, TimeSpan Duration, TimeSpan Warmup, int Hops, int Commits, int RowBytes, string Data, Uri RabbitMq, string Database, bool Json)
+{
+    /// <summary>Distinct hop message types there are (<see cref="Steps"/>).</summary>
+    public const int MaxHops = 16;
+
+    public const string Usage = """
+        CarePlanMesh mesh floor: what the mesh's shape costs with no work in it. Each unit is a chain of --hops
+        messages through RabbitMQ, each published with a confirm and consumed on its own durable queue through the
+        services' own bus settings (ServiceDefaults: retries, in-memory outbox, tracing, metrics), with --commits
+        single-row transactions spread over the hops. Reports units/s, chain latency, and CPU ms per unit of this
+        process, RabbitMQ and PostgreSQL (from /proc, as the load harness reads them), and PostgreSQL's commits and WAL.
+
+          --rate N           units a second, offered on a fixed schedule (30)
+          --duration 60s     the measured window
+          --warmup 10s       offered like the window but not measured
+          --hops N           messages per unit, 1 to 16 (12: the mesh's deliveries per submission)
+          --commits N        transactions per unit, each one INSERT, spread over the hops (30: the mesh's commits)
+          --row-bytes N      bytes of each inserted row's payload (2048: about a saga row)
+          --data DIR         the data folder of deploy/local with pids/ and postgres/ (.data)
+          --rabbitmq URI     the broker, best a virtual host of its own (amqp://careplanmesh:careplanmesh@127.0.0.1:55672/floor)
+          --database CS      PostgreSQL; the run creates and drops the schema mesh_floor (deploy/local's database)
+          --json             also print the result as one JSON line
+        """;
+
+    public static FloorOptions Parse(string[] args)
+    {
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--json")
+                json = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                named[args[i]] = args[++i];
+            else
+                throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
+        }
+        var known = new[] { "--rate", "--duration", "--warmup", "--hops", "--commits", "--row-bytes", "--data", "--rabbitmq", "--database" };
+        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new ArgumentException($"Unknown option '{unknown}'.");
+        string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
+        int Int(string name, string fallback, int min, int max) =>
+            int.Parse(Get(name, fallback), CultureInfo.InvariantCulture) is var value && value >= min && value <= max
+                ? value
+                : throw new ArgumentException($"{name} must be from {min} to {max}.");
+
+        var rate = double.Parse(Get("--rate", "30"), CultureInfo.InvariantCulture);
+        return new FloorOptions(
+            rate > 0 ? rate : throw new ArgumentException("--rate must be above 0."),
+            HarnessOptions.ParseDuration(Get("--duration", "60s")),
+            HarnessOptions.ParseDuration(Get("--warmup", "10s")),
+            Int("--hops", "12", 1, MaxHops),
+            Int("--commits", "30", 0, 1000),
+            Int("--row-bytes", "2048", 0, 1 << 20),
+            Get("--data", ".data"),
+            new Uri(Get("--rabbitmq", "amqp://careplanmesh:careplanmesh@127.0.0.1:55672/floor")),
+            Get("--database", HarnessOptions.DeployLocalDatabase),
+            json);
+    }
+
+    /// <summary>How many of the unit's commits hop <paramref name="hop"/> (0-based) makes: an even spread, the first hops taking the rest.</summary>
+    public int CommitsAt(int hop) => Commits / Hops + (hop < Commits % Hops ? 1 : 0);
+}

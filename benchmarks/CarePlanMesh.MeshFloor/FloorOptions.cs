@@ -21,7 +21,8 @@ public sealed record FloorOptions(
           --warmup 10s       offered like the window but not measured
           --hops N           messages per unit, 1 to 16 (12: the mesh's deliveries per submission)
           --commits N        transactions per unit, each one INSERT, spread over the hops (30: the mesh's commits)
-          --row-bytes N      bytes of each inserted row's payload (2048: about a saga row)
+          --row-bytes N      bytes of each inserted row's payload (1024: stored inline, no TOAST; the unit then
+                             writes less WAL than a submission does)
           --data DIR         the data folder of deploy/local with pids/ and postgres/ (.data)
           --rabbitmq URI     the broker, best a virtual host of its own (amqp://careplanmesh:careplanmesh@127.0.0.1:55672/floor)
           --database CS      PostgreSQL; the run creates and drops the schema mesh_floor (deploy/local's database)
@@ -57,7 +58,7 @@ public sealed record FloorOptions(
             HarnessOptions.ParseDuration(Get("--warmup", "10s")),
             Int("--hops", "12", 1, MaxHops),
             Int("--commits", "30", 0, 1000),
-            Int("--row-bytes", "2048", 0, 1 << 20),
+            Int("--row-bytes", "1024", 0, 1 << 20),
             Get("--data", ".data"),
             new Uri(Get("--rabbitmq", "amqp://careplanmesh:careplanmesh@127.0.0.1:55672/floor")),
             Get("--database", HarnessOptions.DeployLocalDatabase),

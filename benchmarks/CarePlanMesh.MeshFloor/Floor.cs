@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace CarePlanMesh.MeshFloor;
 
@@ -29,20 +30,27 @@ public static class Floor
             CREATE TABLE mesh_floor.rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, unit uuid NOT NULL, hop int NOT NULL, body bytea NOT NULL);
             """))
             await setup.ExecuteNonQueryAsync(cancellationToken);
+        // The row every read fetches (id 1).
+        await using (var seed = database.CreateCommand("INSERT INTO mesh_floor.rows (unit, hop, body) VALUES ($1, -1, $2)"))
+        {
+            seed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = Guid.NewGuid() });
+            seed.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = RandomNumberGenerator.GetBytes(options.RowBytes) });
+            await seed.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         var run = new FloorRun(options);
         await using var app = Host(options, database, run);
         await app.StartAsync(cancellationToken);
         try
         {
-            log.WriteLine($"{options.Hops} hops and {options.Commits} commits per unit at {options.Rate}/s; watching {string.Join(", ", watched.Roots.Select(r => $"{r.Name} ({r.Pid})"))}");
+            log.WriteLine($"{options.Hops} hops, {options.Commits} commits and {options.Reads} reads per unit at {options.Rate}/s; watching {string.Join(", ", watched.Roots.Select(r => $"{r.Name} ({r.Pid})"))}");
             var window = await Offer(options, app.Services.GetRequiredService<IBus>(), watched, new DatabaseCounters(options.Database), log, cancellationToken);
 
             // Units offered in the window finish a little after it; wait for them (30 s at most) for their latency.
             var deadline = Stopwatch.StartNew();
             while (run.Finished.Count < window.OfferedInAll && deadline.Elapsed < TimeSpan.FromSeconds(30))
                 await Task.Delay(100, cancellationToken);
-            await using var count = database.CreateCommand("SELECT count(*) FROM mesh_floor.rows");
+            await using var count = database.CreateCommand("SELECT count(*) FROM mesh_floor.rows WHERE hop >= 0");
             var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
             var result = Result(options, run, window, rows);
             output.Write(result.Table);
@@ -61,7 +69,7 @@ public static class Floor
     }
 
     /// <summary>The services' own hosting and bus (ServiceDefaults), with one consumer per hop and nothing else.</summary>
-    static WebApplication Host(FloorOptions options, Npgsql.NpgsqlDataSource database, FloorRun run)
+    static WebApplication Host(FloorOptions options, NpgsqlDataSource database, FloorRun run)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -138,7 +146,7 @@ public static class Floor
         var total = cpu.Sum(p => p.Ticks);
 
         var table = new StringWriter();
-        table.WriteLine($"{options.Rate}/s offered, {options.Hops} hops, {options.Commits} commits, {options.RowBytes}-byte rows; {seconds} s measured after {options.Warmup.TotalSeconds} s warm-up");
+        table.WriteLine($"{options.Rate}/s offered, {options.Hops} hops, {options.Commits} commits, {options.Reads} reads, {options.RowBytes}-byte rows; {seconds} s measured after {options.Warmup.TotalSeconds} s warm-up");
         table.WriteLine($"offered {window.Offered} ({window.Offered / seconds:0.0}/s), finished in the window {reached} ({reached / seconds:0.0}/s), unfinished {unfinished}");
         table.WriteLine($"unit latency ms (n={latencies.Length}): p50 {Percentile(0.5):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {(latencies.Length > 0 ? latencies[^1] : double.NaN):0.0}");
         table.WriteLine($"rows written: {rows} ({window.OfferedInAll} units × {options.Commits} commits = {(long)window.OfferedInAll * options.Commits})");
@@ -159,7 +167,7 @@ public static class Floor
 
         var json = JsonSerializer.Serialize(new
         {
-            rate = options.Rate, hops = options.Hops, commits = options.Commits, rowBytes = options.RowBytes, seconds,
+            rate = options.Rate, hops = options.Hops, commits = options.Commits, reads = options.Reads, rowBytes = options.RowBytes, seconds,
             units = window.OfferedInAll, offered = window.Offered, finished = reached, unfinished, rows,
             p50 = Percentile(0.5), p95 = Percentile(0.95), p99 = Percentile(0.99),
             cpuMsPerUnit = cpu.Append((Name: "total", Ticks: total)).ToDictionary(p => p.Name, p => PerUnit(p.Ticks)),

@@ -4,7 +4,7 @@ using CarePlanMesh.LoadHarness;
 namespace CarePlanMesh.MeshFloor;
 
 public sealed record FloorOptions(
-    double Rate, TimeSpan Duration, TimeSpan Warmup, int Hops, int Commits, int RowBytes, string Data, Uri RabbitMq, string Database, bool Json)
+    double Rate, TimeSpan Duration, TimeSpan Warmup, int Hops, int Commits, int Reads, int RowBytes, string Data, Uri RabbitMq, string Database, bool Json)
 {
     /// <summary>Distinct hop message types there are (<see cref="Steps"/>).</summary>
     public const int MaxHops = 16;
@@ -13,14 +13,18 @@ public sealed record FloorOptions(
         CarePlanMesh mesh floor: what the mesh's shape costs with no work in it. Each unit is a chain of --hops
         messages through RabbitMQ, each published with a confirm and consumed on its own durable queue through the
         services' own bus settings (ServiceDefaults: retries, in-memory outbox, tracing, metrics), with --commits
-        single-row transactions spread over the hops. Reports units/s, chain latency, and CPU ms per unit of this
-        process, RabbitMQ and PostgreSQL (from /proc, as the load harness reads them), and PostgreSQL's commits and WAL.
+        single-row INSERTs and --reads single-row SELECTs, each its own transaction, spread over the hops. Reports
+        units/s, chain latency, and CPU ms per unit of this process, RabbitMQ and PostgreSQL (from /proc, as the load
+        harness reads them), and PostgreSQL's commits and WAL.
 
           --rate N           units a second, offered on a fixed schedule (30)
           --duration 60s     the measured window
           --warmup 10s       offered like the window but not measured
           --hops N           messages per unit, 1 to 16 (12: the mesh's deliveries per submission)
-          --commits N        transactions per unit, each one INSERT, spread over the hops (30: the mesh's commits)
+          --commits N        writing transactions per unit, each one INSERT (16: the COMMIT records a submission
+                             writes, counted with pg_waldump)
+          --reads N          read-only transactions per unit, each one SELECT by primary key (13: the rest of a
+                             submission's 29 transactions)
           --row-bytes N      bytes of each inserted row's payload (1024: stored inline, no TOAST; the unit then
                              writes less WAL than a submission does)
           --data DIR         the data folder of deploy/local with pids/ and postgres/ (.data)
@@ -42,7 +46,7 @@ public sealed record FloorOptions(
             else
                 throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
         }
-        var known = new[] { "--rate", "--duration", "--warmup", "--hops", "--commits", "--row-bytes", "--data", "--rabbitmq", "--database" };
+        var known = new[] { "--rate", "--duration", "--warmup", "--hops", "--commits", "--reads", "--row-bytes", "--data", "--rabbitmq", "--database" };
         if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new ArgumentException($"Unknown option '{unknown}'.");
         string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
@@ -57,7 +61,8 @@ public sealed record FloorOptions(
             HarnessOptions.ParseDuration(Get("--duration", "60s")),
             HarnessOptions.ParseDuration(Get("--warmup", "10s")),
             Int("--hops", "12", 1, MaxHops),
-            Int("--commits", "30", 0, 1000),
+            Int("--commits", "16", 0, 1000),
+            Int("--reads", "13", 0, 1000),
             Int("--row-bytes", "1024", 0, 1 << 20),
             Get("--data", ".data"),
             new Uri(Get("--rabbitmq", "amqp://careplanmesh:careplanmesh@127.0.0.1:55672/floor")),
@@ -66,5 +71,10 @@ public sealed record FloorOptions(
     }
 
     /// <summary>How many of the unit's commits hop <paramref name="hop"/> (0-based) makes: an even spread, the first hops taking the rest.</summary>
-    public int CommitsAt(int hop) => Commits / Hops + (hop < Commits % Hops ? 1 : 0);
+    public int CommitsAt(int hop) => Spread(Commits, hop);
+
+    /// <summary>How many of the unit's reads hop <paramref name="hop"/> makes: an even spread, the last hops taking the rest.</summary>
+    public int ReadsAt(int hop) => Spread(Reads, Hops - 1 - hop);
+
+    int Spread(int total, int hop) => total / Hops + (hop < total % Hops ? 1 : 0);
 }

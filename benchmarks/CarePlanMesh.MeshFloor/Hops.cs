@@ -34,8 +34,8 @@ public static class Steps
 }
 
 /// <summary>
-/// A service's share of the work with the work taken out: its transactions (one INSERT each, autocommit, as most of the
-/// mesh's are) and the publish of the next hop, sent by the in-memory outbox when the consumer has finished, as the
+/// A service's share of the work with the work taken out: its transactions (one INSERT or one SELECT each, autocommit, as
+/// most of the mesh's are) and the publish of the next hop, sent by the in-memory outbox when the consumer has finished, as the
 /// services' are. The last hop records the unit as done.
 /// </summary>
 public sealed class HopConsumer<TStep>(NpgsqlDataSource database, FloorRun run) : IConsumer<Hop<TStep>>
@@ -51,6 +51,11 @@ public sealed class HopConsumer<TStep>(NpgsqlDataSource database, FloorRun run) 
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Index });
             command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = run.Row, NpgsqlDbType = NpgsqlDbType.Bytea });
             await command.ExecuteNonQueryAsync(context.CancellationToken);
+        }
+        for (var i = 0; i < run.Options.ReadsAt(Index); i++)
+        {
+            await using var command = database.CreateCommand("SELECT body FROM mesh_floor.rows WHERE id = 1");
+            await command.ExecuteScalarAsync(context.CancellationToken);
         }
         if (Index + 1 < run.Options.Hops)
             await context.Publish(run.Next(Index + 1, context.Message.Unit, context.Message.Started), Steps.MessageType(Index + 1), context.CancellationToken);

@@ -25,20 +25,7 @@ public sealed record HarnessOptions(
 
     public static HarnessOptions Parse(string[] args)
     {
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--json")
-                json = true;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-                named[args[i]] = args[++i];
-            else
-                throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
-        }
-        var known = new[] { "--url", "--demo", "--data", "--rate", "--duration", "--warmup", "--offices", "--concurrency", "--database" };
-        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-            throw new ArgumentException($"Unknown option '{unknown}'.");
+        var (named, json) = Arguments(args, ["--url", "--demo", "--data", "--rate", "--duration", "--warmup", "--offices", "--concurrency", "--database"]);
         string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
 
         var data = Get("--data", ".data");
@@ -55,6 +42,28 @@ public sealed record HarnessOptions(
             (int)Positive(int.Parse(Get("--concurrency", "8"), CultureInfo.InvariantCulture), "--concurrency"),
             json,
             database == "none" ? null : database);
+    }
+
+    /// <summary>
+    /// "--name value" pairs and the --json switch, as the benchmark programs take them; an option not in
+    /// <paramref name="known"/>, or one without its value, is refused.
+    /// </summary>
+    public static (Dictionary<string, string> Named, bool Json) Arguments(string[] args, IReadOnlyCollection<string> known)
+    {
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--json")
+                json = true;
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+                named[args[i]] = args[++i];
+            else
+                throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
+        }
+        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new ArgumentException($"Unknown option '{unknown}'.");
+        return (named, json);
     }
 
     /// <summary>The mesh's database as deploy/local/up creates it.</summary>

@@ -35,20 +35,7 @@ public sealed record FloorOptions(
 
     public static FloorOptions Parse(string[] args)
     {
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        var json = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--json")
-                json = true;
-            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
-                named[args[i]] = args[++i];
-            else
-                throw new ArgumentException($"Unknown or incomplete option '{args[i]}'.");
-        }
-        var known = new[] { "--rate", "--duration", "--warmup", "--hops", "--commits", "--reads", "--row-bytes", "--data", "--rabbitmq", "--database" };
-        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-            throw new ArgumentException($"Unknown option '{unknown}'.");
+        var (named, json) = HarnessOptions.Arguments(args, ["--rate", "--duration", "--warmup", "--hops", "--commits", "--reads", "--row-bytes", "--data", "--rabbitmq", "--database"]);
         string Get(string name, string fallback) => named.TryGetValue(name, out var value) ? value : fallback;
         int Int(string name, string fallback, int min, int max) =>
             int.Parse(Get(name, fallback), CultureInfo.InvariantCulture) is var value && value >= min && value <= max

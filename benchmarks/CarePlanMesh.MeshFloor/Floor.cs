@@ -136,7 +136,7 @@ public static class Floor
         var reached = finished.Count(f => f.Finished >= window.Start && f.Finished <= window.End);
         var latencies = finished.Where(f => f.Started >= window.Start && f.Started <= window.End)
             .Select(f => Stopwatch.GetElapsedTime(f.Started, f.Finished).TotalMilliseconds).Order().ToArray();
-        double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
+        double Percentile(double p) => RunResult.Percentile(latencies, p * 100) ?? double.NaN;
         double PerUnit(long ticks) => reached == 0 ? double.NaN : ticks * ProcessCpu.MillisecondsPerTick / reached;
         var seconds = options.Duration.TotalSeconds;
         var unfinished = window.OfferedInAll - finished.Length;

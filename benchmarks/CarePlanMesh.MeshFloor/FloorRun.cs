@@ -7,10 +7,8 @@ namespace CarePlanMesh.MeshFloor;
 /// <summary>The run's settings as the consumers need them, and every finished unit's start and end (Stopwatch timestamps).</summary>
 public sealed class FloorRun(FloorOptions options)
 {
-    readonly Func<Guid, long, object>[] _factories = Enumerable.Range(0, options.Hops)
-        .Select(hop => Steps.MessageType(hop))
-        .Select(type => (Func<Guid, long, object>)((unit, started) => Activator.CreateInstance(type, unit, started)!))
-        .ToArray();
+    /// <summary>Each hop's message type, made once: the consumers publish through them on the measured path.</summary>
+    readonly Type[] _messageTypes = Enumerable.Range(0, options.Hops).Select(Steps.MessageType).ToArray();
 
     public FloorOptions Options { get; } = options;
 
@@ -19,7 +17,9 @@ public sealed class FloorRun(FloorOptions options)
 
     public ConcurrentQueue<(long Started, long Finished)> Finished { get; } = new();
 
-    public object Next(int hop, Guid unit, long started) => _factories[hop](unit, started);
+    /// <summary>Hop <paramref name="hop"/>'s message for the unit, and the type to publish it as.</summary>
+    public (object Message, Type Type) Next(int hop, Guid unit, long started) =>
+        (Activator.CreateInstance(_messageTypes[hop], unit, started)!, _messageTypes[hop]);
 
     public void Done(long started) => Finished.Enqueue((started, Stopwatch.GetTimestamp()));
 }

@@ -58,7 +58,10 @@ public sealed class HopConsumer<TStep>(NpgsqlDataSource database, FloorRun run) 
             await command.ExecuteScalarAsync(context.CancellationToken);
         }
         if (Index + 1 < run.Options.Hops)
-            await context.Publish(run.Next(Index + 1, context.Message.Unit, context.Message.Started), Steps.MessageType(Index + 1), context.CancellationToken);
+        {
+            var (next, type) = run.Next(Index + 1, context.Message.Unit, context.Message.Started);
+            await context.Publish(next, type, context.CancellationToken);
+        }
         else
             run.Done(context.Message.Started);
     }

@@ -93,31 +93,32 @@ public static class Floor
 
     sealed record Window(int OfferedInAll, int Offered, long Start, long End, CpuSnapshot Before, CpuSnapshot After, DatabaseSnapshot? DatabaseBefore, DatabaseSnapshot? DatabaseAfter);
 
-    /// <summary>Publishes each unit's first hop on a fixed schedule (open loop), and snapshots CPU and PostgreSQL around the window.</summary>
+    /// <summary>
+    /// Publishes each unit's first hop on a fixed schedule (open loop): rate × (warm-up + duration) units, unit i at
+    /// i / rate, and snapshots CPU and PostgreSQL around the units of the window. A machine that stalls delays units
+    /// (they are then offered at once to catch up) but never drops them, so the window is measured by the clock.
+    /// </summary>
     static async Task<Window> Offer(FloorOptions options, IBus bus, MeshProcesses watched, DatabaseCounters counters, TextWriter log, CancellationToken cancellationToken)
     {
-        var sends = new List<Task>();
+        var warmupUnits = (int)Math.Round(options.Rate * options.Warmup.TotalSeconds);
+        var units = warmupUnits + Math.Max(1, (int)Math.Round(options.Rate * options.Duration.TotalSeconds));
+        var sends = new List<Task>(units);
         var interval = TimeSpan.FromSeconds(1 / options.Rate);
         var clock = Stopwatch.StartNew();
         CpuSnapshot? before = null;
         DatabaseSnapshot? databaseBefore = null;
-        long start = 0;
-        var offered = 0;
-        var offeredInWindow = 0;
-        while (clock.Elapsed < options.Warmup + options.Duration)
+        long start = Stopwatch.GetTimestamp();
+        for (var unit = 0; unit < units; unit++)
         {
-            if (before is null && clock.Elapsed >= options.Warmup)
+            if (unit == warmupUnits)
             {
-                log.WriteLine($"Measuring for {options.Duration.TotalSeconds} s…");
+                log.WriteLine($"Measuring {units - warmupUnits} units ({options.Duration.TotalSeconds} s)…");
                 before = watched.Snapshot();
                 databaseBefore = (await counters.Read(cancellationToken)).Snapshot;
                 start = Stopwatch.GetTimestamp();
             }
             sends.Add(bus.Publish(Steps.First(Guid.NewGuid()), cancellationToken));
-            offered++;
-            if (before is not null)
-                offeredInWindow++;
-            var next = interval * offered;
+            var next = interval * (unit + 1);
             if (next > clock.Elapsed)
                 await Task.Delay(next - clock.Elapsed, cancellationToken);
         }
@@ -125,7 +126,7 @@ public static class Floor
         var after = watched.Snapshot();
         var databaseAfter = (await counters.Read(cancellationToken)).Snapshot;
         await Task.WhenAll(sends);
-        return new Window(offered, offeredInWindow, start, end, before ?? after, after, databaseBefore, databaseAfter);
+        return new Window(units, units - warmupUnits, start, end, before!, after, databaseBefore, databaseAfter);
     }
 
     sealed record FloorResult(string Table, string Json, int Unfinished);
@@ -138,7 +139,8 @@ public static class Floor
             .Select(f => Stopwatch.GetElapsedTime(f.Started, f.Finished).TotalMilliseconds).Order().ToArray();
         double Percentile(double p) => RunResult.Percentile(latencies, p * 100) ?? double.NaN;
         double PerUnit(long ticks) => reached == 0 ? double.NaN : ticks * ProcessCpu.MillisecondsPerTick / reached;
-        var seconds = options.Duration.TotalSeconds;
+        // The window as the clock measured it: longer than --duration when the machine stalled.
+        var seconds = Stopwatch.GetElapsedTime(window.Start, window.End).TotalSeconds;
         var unfinished = window.OfferedInAll - finished.Length;
         var cpu = window.After.Ticks.Select(p => (Name: p.Key, Ticks: p.Value - window.Before.Ticks.GetValueOrDefault(p.Key)))
             .Append((Name: "mesh-floor", Ticks: window.After.HarnessTicks - window.Before.HarnessTicks))
@@ -146,7 +148,7 @@ public static class Floor
         var total = cpu.Sum(p => p.Ticks);
 
         var table = new StringWriter();
-        table.WriteLine($"{options.Rate}/s offered, {options.Hops} hops, {options.Commits} commits, {options.Reads} reads, {options.RowBytes}-byte rows; {seconds} s measured after {options.Warmup.TotalSeconds} s warm-up");
+        table.WriteLine($"{options.Rate}/s offered, {options.Hops} hops, {options.Commits} commits, {options.Reads} reads, {options.RowBytes}-byte rows; {seconds:0.0} s measured after {options.Warmup.TotalSeconds} s warm-up");
         table.WriteLine($"offered {window.Offered} ({window.Offered / seconds:0.0}/s), finished in the window {reached} ({reached / seconds:0.0}/s), unfinished {unfinished}");
         table.WriteLine($"unit latency ms (n={latencies.Length}): p50 {Percentile(0.5):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {(latencies.Length > 0 ? latencies[^1] : double.NaN):0.0}");
         table.WriteLine($"rows written: {rows} ({window.OfferedInAll} units × {options.Commits} commits = {(long)window.OfferedInAll * options.Commits})");

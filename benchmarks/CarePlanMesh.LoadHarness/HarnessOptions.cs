@@ -45,6 +45,31 @@ public sealed record HarnessOptions(
     }
 
     /// <summary>
+    /// A benchmark program's command line: --help prints <paramref name="usage"/> (exit code 0); options that
+    /// <paramref name="parse"/> refuses print why and the usage on standard error (exit code 2). Null in both cases.
+    /// </summary>
+    public static T? CommandLine<T>(string[] args, string usage, Func<string[], T> parse, out int exitCode) where T : class
+    {
+        exitCode = 0;
+        if (args is ["--help" or "-h"])
+        {
+            Console.WriteLine(usage);
+            return null;
+        }
+        try
+        {
+            return parse(args);
+        }
+        // FormatException covers UriFormatException.
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+        {
+            Console.Error.WriteLine($"{e.Message}\n\n{usage}");
+            exitCode = 2;
+            return null;
+        }
+    }
+
+    /// <summary>
     /// "--name value" pairs and the --json switch, as the benchmark programs take them; an option not in
     /// <paramref name="known"/>, or one without its value, is refused.
     /// </summary>

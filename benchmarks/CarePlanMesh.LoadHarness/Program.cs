@@ -1,21 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using CarePlanMesh.LoadHarness;
 
-if (args is ["--help" or "-h"])
-{
-    Console.WriteLine(HarnessOptions.Usage);
-    return 0;
-}
-HarnessOptions options;
-try
-{
-    options = HarnessOptions.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine($"{e.Message}\n\n{HarnessOptions.Usage}");
-    return 2;
-}
+if (HarnessOptions.CommandLine(args, HarnessOptions.Usage, HarnessOptions.Parse, out var exitCode) is not { } options)
+    return exitCode;
 
 var pairs = SendUnits.Pairs(options.Demo);
 if (pairs.Count == 0 || options.Offices > pairs.Count)
